@@ -1,0 +1,120 @@
+package org.qins.api;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A read-only, named view of a stored tensor: dtype, shape and little-endian bytes, usually a
+ * slice of a memory-mapped file. Row-major, as in safetensors.
+ */
+public record TensorView(String name, DType dtype, long[] shape, MemorySegment data) {
+
+    static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    public TensorView {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(dtype, "dtype");
+        shape = shape.clone();
+        long expected = Math.multiplyExact(elementCount(shape), dtype.bytes());
+        if (data.byteSize() != expected) {
+            throw new IllegalArgumentException("tensor '" + name + "': " + dtype + Arrays.toString(shape)
+                    + " needs " + expected + " bytes, data has " + data.byteSize());
+        }
+    }
+
+    /** Wraps a float array as an F32 tensor (heap memory). */
+    public static TensorView ofFloats(String name, float[] values, long... shape) {
+        MemorySegment seg = MemorySegment.ofArray(new byte[Math.multiplyExact(values.length, 4)]);
+        MemorySegment.copy(values, 0, seg, F32, 0, values.length);
+        return new TensorView(name, DType.F32, shape, seg);
+    }
+
+    /** Wraps a byte array as a U8 tensor (heap memory, not copied). */
+    public static TensorView ofBytes(String name, byte[] values, long... shape) {
+        return new TensorView(name, DType.U8, shape, MemorySegment.ofArray(values));
+    }
+
+    public static long elementCount(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in " + Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    @Override
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public int rank() {
+        return shape.length;
+    }
+
+    public long dim(int i) {
+        return shape[i];
+    }
+
+    public long elementCount() {
+        return elementCount(shape);
+    }
+
+    /** Element {@code i} (flat, row-major) converted to float; float dtypes only. */
+    public float getFloat(long i) {
+        return switch (dtype) {
+            case F32 -> data.getAtIndex(F32, i);
+            case F16 -> Float.float16ToFloat(data.getAtIndex(I16, i));
+            case BF16 -> Float.intBitsToFloat(data.getAtIndex(I16, i) << 16);
+            default -> throw new IllegalStateException("tensor '" + name + "' is " + dtype + ", not a float type");
+        };
+    }
+
+    /** Copies {@code n} elements starting at flat index {@code from}, converted to float. */
+    public void copyFloats(long from, float[] dst, int dstOffset, int n) {
+        if (dtype == DType.F32) {
+            MemorySegment.copy(data, F32, from * 4, dst, dstOffset, n);
+            return;
+        }
+        for (int k = 0; k < n; k++) {
+            dst[dstOffset + k] = getFloat(from + k);
+        }
+    }
+
+    /** The whole tensor as floats (heap copy; for small tensors and tests). */
+    public float[] toFloatArray() {
+        long n = elementCount();
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("tensor '" + name + "' is too large for one array: " + n + " elements");
+        }
+        float[] out = new float[(int) n];
+        copyFloats(0, out, 0, out.length);
+        return out;
+    }
+
+    /** The whole tensor as bytes (U8/I8; heap copy). */
+    public byte[] toByteArray() {
+        return data.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + dtype + Arrays.toString(shape);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(this);
+    }
+}

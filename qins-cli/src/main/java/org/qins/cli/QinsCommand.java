@@ -1,0 +1,37 @@
+package org.qins.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code qins} command. */
+@Command(name = "qins", mixinStandardHelpOptions = true, version = "qins 0.1.0",
+        description = "Run Llama and Phi-3 models on the CPU with weights stored in the QINS codec.",
+        subcommands = {ProvidersCommand.class, CommandLine.HelpCommand.class})
+public final class QinsCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command and returns its exit code (tests call this). */
+    public static int run(String... args) {
+        Logging.configure();
+        CommandLine cl = new CommandLine(new QinsCommand());
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            commandLine.getErr().println("qins: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+            if (Boolean.getBoolean("qins.debug")) {
+                ex.printStackTrace(commandLine.getErr());
+            }
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}
