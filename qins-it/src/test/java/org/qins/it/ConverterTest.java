@@ -99,7 +99,7 @@ class ConverterTest {
         };
         Path out = tmp.resolve("broken");
         assertThatThrownBy(() -> new ModelConverter(failing, ConversionOptions.of("q8_0", Map.of())).convert(TINY, out, ConversionListener.NONE))
-                .hasMessageContaining("model.safetensors: tensor 'model.layers.0.mlp.up_proj.weight'")
+                .hasMessageContaining("model.safetensors: tensor 'model.layers.0.self_attn.o_proj.weight'")
                 .hasMessageContaining("disk full (simulated)");
         try (Stream<Path> s = Files.list(tmp)) {
             assertThat(s.toList()).isEmpty();
