@@ -1,0 +1,37 @@
+package org.qins.codec;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/** Table kernel for 255-level codes with a sign bit-plane (qins9, and qins8-seed repacked at load). */
+final class Qins9VectorKernel extends LutVectorKernel {
+
+    private final MemorySegment signs;
+    private final int signStride;
+
+    Qins9VectorKernel(QinsTensor t) {
+        super(t);
+        this.signs = t.signs;
+        this.signStride = t.signStride;
+    }
+
+    @Override
+    FloatVector decode(int row, long codeBase, int i) {
+        IntVector c = loadCodes(codeBase, i).and(0xFF);
+        IntVector bits = magnitudeBits(c);
+        long signOff = (long) row * signStride + (i >>> 3);
+        long s = L == 16 ? signs.get(QinsTensor.I16, signOff) & 0xFFFF : signs.get(ValueLayout.JAVA_BYTE, signOff) & 0xFF;
+        VectorMask<Integer> negative = VectorMask.fromLong(I, s);
+        bits = bits.lanewise(VectorOperators.OR, 0x80000000, negative).blend(0, c.eq(0));
+        return bits.reinterpretAsFloats();
+    }
+
+    @Override
+    public String name() {
+        return "qins9-vector-" + L;
+    }
+}
