@@ -96,6 +96,25 @@ public final class QinsTensor {
         return format;
     }
 
+    /** Code bytes, {@code rows x cols}: magnitude codes, or sign bit + 7-bit code for qins8. */
+    public MemorySegment codes() {
+        return codes;
+    }
+
+    /** The sign bit-plane (1 = negative, rows padded to whole bytes), or null when the sign is in the code (qins8). */
+    public MemorySegment signPlane() {
+        return signs;
+    }
+
+    /** The largest group scale, i.e. the largest decoded magnitude. */
+    public float maxScale() {
+        float m = 0;
+        for (long i = 0, n = scales.byteSize() / (f16Scales ? 2 : 4); i < n; i++) {
+            m = Math.max(m, scaleAt(i));
+        }
+        return m;
+    }
+
     /** Bytes of codes, signs and ranges held. */
     public long byteSize() {
         return codes.byteSize() + (signs == null ? 0 : signs.byteSize()) + scales.byteSize()
