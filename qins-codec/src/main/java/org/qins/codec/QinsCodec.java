@@ -140,12 +140,13 @@ public final class QinsCodec {
         return out;
     }
 
-    /** Decodes the whole tensor into a new off-heap F32 tensor view. */
+    /** Decodes the whole tensor into a new off-heap F32 tensor view (with the layer's kernel: the same floats, faster). */
     public static TensorView decodeToView(QinsTensor t) {
         MemorySegment seg = Arena.ofAuto().allocate((long) t.rows * t.cols * 4, 64);
         float[] row = new float[t.cols];
+        QinsKernel kernel = QinsKernels.select(t);
         for (int r = 0; r < t.rows; r++) {
-            t.decodeRow(r, row, 0);
+            kernel.decodeRow(r, row);
             MemorySegment.copy(row, 0, seg, QinsTensor.F32, (long) r * t.cols * 4, t.cols);
         }
         return new TensorView(t.name + ".weight", org.qins.api.DType.F32, new long[] {t.rows, t.cols}, seg);
