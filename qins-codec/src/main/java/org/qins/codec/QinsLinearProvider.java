@@ -1,17 +1,29 @@
 package org.qins.codec;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import org.qins.api.DType;
+import org.qins.api.EncodeOptions;
 import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
 import org.qins.api.LinearLayerProvider;
 import org.qins.api.StoredWeight;
+import org.qins.api.TensorView;
 
-/** Registration placeholder; the layer is built in the codec issue. */
+/**
+ * Pattern A (codec-at-rest). Loads qins9, qins8 and qins8-seed weights from their stored parts,
+ * and float weights (f32, f16, bf16) by encoding them at load with {@link QinsFormat#DEFAULTS}.
+ * Encode options: {@code layout} (qins9|qins8|qins8-seed), {@code group} (tensor|row|N),
+ * {@code policy} (minmax|clipped|mse), {@code width} (octaves, clipped), {@code below} (zero|clamp|nearest).
+ */
 public final class QinsLinearProvider implements LinearLayerProvider {
+
+    public static final String NAME = "qins";
 
     @Override
     public String name() {
-        return "qins";
+        return NAME;
     }
 
     @Override
@@ -34,6 +46,57 @@ public final class QinsLinearProvider implements LinearLayerProvider {
 
     @Override
     public LinearLayer load(LayerSpec spec, StoredWeight stored, LayerContext context) {
-        throw new UnsupportedOperationException("qins: not implemented yet");
+        return new QinsLinear(spec, tensorOf(spec, stored), context);
+    }
+
+    /** The resident encoded tensor of a stored weight (float weights are encoded with the defaults). */
+    public static QinsTensor tensorOf(LayerSpec spec, StoredWeight stored) {
+        if (stored.isFloat()) {
+            TensorView w = stored.part(StoredWeight.WEIGHT);
+            spec.checkShape(w);
+            return QinsCodec.encode(spec.name(), w, QinsFormat.DEFAULTS);
+        }
+        return QinsTensor.fromStored(spec, stored);
+    }
+
+    @Override
+    public boolean canEncode() {
+        return true;
+    }
+
+    @Override
+    public StoredWeight encode(LayerSpec spec, TensorView weight, EncodeOptions options) {
+        spec.checkShape(weight);
+        if (!weight.dtype().isFloat()) {
+            throw new IllegalArgumentException("layer '" + spec.name() + "': cannot encode " + weight + ", not a float tensor");
+        }
+        QinsFormat format;
+        try {
+            format = QinsFormat.fromOptions(options);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("layer '" + spec.name() + "': " + e.getMessage(), e);
+        }
+        return QinsCodec.encode(spec.name(), weight, format).toStored();
+    }
+
+    @Override
+    public TensorView decode(LayerSpec spec, StoredWeight stored) {
+        if (stored.isFloat()) {
+            TensorView w = stored.part(StoredWeight.WEIGHT);
+            return new TensorView(w.name(), DType.F32, w.shape(), widen(w));
+        }
+        return QinsCodec.decodeToView(QinsTensor.fromStored(spec, stored));
+    }
+
+    private static MemorySegment widen(TensorView w) {
+        if (w.dtype() == DType.F32) {
+            return w.data();
+        }
+        long n = w.elementCount();
+        MemorySegment out = Arena.ofAuto().allocate(n * 4, 64);
+        for (long i = 0; i < n; i++) {
+            out.setAtIndex(QinsTensor.F32, i, w.getFloat(i));
+        }
+        return out;
     }
 }

@@ -1,0 +1,68 @@
+package org.qins.bench;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.qins.api.EncodeOptions;
+import org.qins.api.LayerSpec;
+import org.qins.api.StoredWeight;
+import org.qins.api.TensorView;
+import org.qins.codec.QinsLinearProvider;
+
+/**
+ * Encode and decode (to float32) throughput of a 1024 x 1024 tensor. Scores are per weight
+ * ({@code OperationsPerInvocation} = weights): ops/us = million weights/s = MB/s of code bytes.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+public class CodecBench {
+
+    static final int N = 1024;
+
+    @Param({"qins9", "qins8", "qins8-seed"})
+    public String layout;
+
+    QinsLinearProvider provider;
+    LayerSpec spec;
+    TensorView weight;
+    StoredWeight stored;
+    EncodeOptions options;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        SplittableRandom r = new SplittableRandom(2);
+        float[] w = new float[N * N];
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (r.nextGaussian() * 0.02);
+        }
+        provider = new QinsLinearProvider();
+        spec = new LayerSpec("bench", N, N);
+        weight = TensorView.ofFloats("bench.weight", w, N, N);
+        options = new EncodeOptions(java.util.Map.of("layout", layout));
+        stored = provider.encode(spec, weight, options);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N * N)
+    public StoredWeight encode() {
+        return provider.encode(spec, weight, options);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(N * N)
+    public TensorView decode() {
+        return provider.decode(spec, stored);
+    }
+}

@@ -1,0 +1,154 @@
+package org.qins.codec;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.qins.api.EncodeOptions;
+
+/**
+ * Everything the encoder needs to know, and everything the checkpoint records so that decoding
+ * never guesses.
+ *
+ * @param layout       code/sign layout
+ * @param grouping     which weights share a range
+ * @param policy       how {@code log_min} is chosen
+ * @param widthOctaves range width below {@code log_max} for {@link RangePolicy#CLIPPED} (ignored otherwise)
+ * @param below        what the encoder does with weights below the range
+ * @param f16Scales    store clipped scales as fp16 (rounded up) where every one fits; the largest
+ *                     weight of a group is then exact to fp16 rounding (2^-11) only
+ */
+public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy policy, double widthOctaves, BelowRange below,
+        boolean f16Scales) {
+
+    /** Format version written to checkpoints. */
+    public static final int VERSION = 1;
+
+    /** 255-level layouts: 254 steps over 254/32 octaves = 32 codes per octave (decode = exponent + 32-entry mantissa table). */
+    public static final double WIDTH_QINS9 = 254.0 / 32;
+    /** 127-level layout: 126 steps over 126/16 octaves = 16 codes per octave. */
+    public static final double WIDTH_QINS8 = 126.0 / 16;
+
+    /**
+     * The default encoding, in one place: qins9, blocks of 32 inputs, clipped at 32 codes per
+     * octave. Chosen by {@code CodecDefaultsMeasurementTest} (relative weight error on N(0, 0.02)
+     * weights with heavy tails); the final choice is made by model-level measurement.
+     */
+    public static final QinsFormat DEFAULTS =
+            new QinsFormat(QinsLayout.QINS9, Grouping.block(32), RangePolicy.CLIPPED, WIDTH_QINS9, BelowRange.NEAREST, true);
+
+    /** The original seed format: one range per tensor, minmax. */
+    public static final QinsFormat SEED =
+            new QinsFormat(QinsLayout.QINS8_SEED, Grouping.TENSOR, RangePolicy.MINMAX, 0, BelowRange.NEAREST);
+
+    // Option and metadata keys.
+    public static final String LAYOUT = "layout";
+    public static final String GROUP = "group";
+    public static final String POLICY = "policy";
+    public static final String WIDTH = "width";
+    public static final String BELOW = "below";
+    public static final String SCALES = "scales";
+    static final String META_PREFIX = "qins.";
+    static final String META_VERSION = "qins.version";
+
+    public QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy policy, double widthOctaves, BelowRange below) {
+        this(layout, grouping, policy, widthOctaves, below, true);
+    }
+
+    public QinsFormat withF16Scales(boolean f16) {
+        return new QinsFormat(layout, grouping, policy, widthOctaves, below, f16);
+    }
+
+    public QinsFormat {
+        if (layout == QinsLayout.QINS8_SEED && grouping.kind() != Grouping.Kind.TENSOR) {
+            throw new IllegalArgumentException("layout qins8-seed has one range per tensor; group " + grouping + " is not allowed");
+        }
+        if (policy == RangePolicy.CLIPPED && !(widthOctaves > 0 && widthOctaves <= 64)) {
+            throw new IllegalArgumentException("clipped policy needs a width in (0, 64] octaves, got " + widthOctaves);
+        }
+        if (policy != RangePolicy.CLIPPED) {
+            widthOctaves = 0;
+        }
+    }
+
+    /** The default clipped width of a layout: a power-of-two number of codes per octave. */
+    public static double defaultWidth(QinsLayout layout) {
+        return layout == QinsLayout.QINS8 ? WIDTH_QINS8 : WIDTH_QINS9;
+    }
+
+    /** Reads {@code layout}, {@code group}, {@code policy}, {@code width}, {@code below}; the rest from {@link #DEFAULTS}. */
+    public static QinsFormat fromOptions(EncodeOptions options) {
+        Map<String, String> v = options.values();
+        QinsLayout layout = v.containsKey(LAYOUT) ? QinsLayout.fromId(v.get(LAYOUT)) : DEFAULTS.layout;
+        QinsFormat base = layout == QinsLayout.QINS8_SEED ? SEED : DEFAULTS;
+        Grouping grouping = v.containsKey(GROUP) ? Grouping.parse(v.get(GROUP)) : base.grouping;
+        RangePolicy policy = v.containsKey(POLICY) ? RangePolicy.fromId(v.get(POLICY)) : base.policy;
+        double width = v.containsKey(WIDTH) ? parseWidth(v.get(WIDTH)) : defaultWidth(layout);
+        BelowRange below = v.containsKey(BELOW) ? BelowRange.fromId(v.get(BELOW)) : base.below;
+        boolean f16 = !v.containsKey(SCALES) || switch (v.get(SCALES).trim()) {
+            case "f16" -> true;
+            case "f32" -> false;
+            default -> throw new IllegalArgumentException("scales must be f16 or f32, got '" + v.get(SCALES) + "'");
+        };
+        return new QinsFormat(layout, grouping, policy, width, below, f16);
+    }
+
+    private static double parseWidth(String s) {
+        try {
+            return Double.parseDouble(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("width must be a number of octaves, got '" + s + "'");
+        }
+    }
+
+    /** The metadata a checkpoint records for this format. */
+    public Map<String, String> toMetadata() {
+        Map<String, String> m = new HashMap<>();
+        m.put(META_PREFIX + LAYOUT, layout.id());
+        m.put(META_VERSION, Integer.toString(VERSION));
+        m.put(META_PREFIX + GROUP, grouping.toString());
+        m.put(META_PREFIX + POLICY, policy.id());
+        m.put(META_PREFIX + BELOW, below.id());
+        if (policy == RangePolicy.CLIPPED) {
+            m.put(META_PREFIX + WIDTH, Double.toString(widthOctaves));
+        }
+        return m;
+    }
+
+    /** Parses recorded metadata; {@code name} is used in error messages. */
+    public static QinsFormat fromMetadata(String name, String format, Map<String, String> meta) {
+        try {
+            String version = require(meta, META_VERSION);
+            if (!version.equals(Integer.toString(VERSION))) {
+                throw new IllegalArgumentException("unsupported QINS format version " + version + " (this build reads " + VERSION + ")");
+            }
+            QinsLayout layout = QinsLayout.fromId(require(meta, META_PREFIX + LAYOUT));
+            if (!layout.id().equals(format)) {
+                throw new IllegalArgumentException("stored format " + format + " but metadata says layout " + layout.id());
+            }
+            RangePolicy policy = RangePolicy.fromId(require(meta, META_PREFIX + POLICY));
+            double width = policy == RangePolicy.CLIPPED ? parseWidth(require(meta, META_PREFIX + WIDTH)) : 0;
+            BelowRange below = BelowRange.fromId(meta.getOrDefault(META_PREFIX + BELOW, "nearest"));
+            return new QinsFormat(layout, Grouping.parse(require(meta, META_PREFIX + GROUP)), policy, width, below);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("weight '" + name + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static String require(Map<String, String> meta, String key) {
+        String v = meta.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("metadata lacks '" + key + "'");
+        }
+        return v;
+    }
+
+    /** Log step (nats) shared by all groups: {@code W ln2 / steps}; clipped policy only. */
+    public double sharedStep() {
+        return widthOctaves * Math.log(2) / layout.steps();
+    }
+
+    @Override
+    public String toString() {
+        return layout.id() + " group=" + grouping + " policy=" + policy.id()
+                + (policy == RangePolicy.CLIPPED ? " width=" + widthOctaves : "");
+    }
+}

@@ -1,0 +1,105 @@
+package org.qins.codec;
+
+import java.lang.foreign.MemorySegment;
+import org.qins.api.LayerContext;
+import org.qins.api.LayerSpec;
+import org.qins.api.LinearLayer;
+import org.qins.api.Parallel;
+import org.qins.api.kernel.VectorMath;
+
+/**
+ * Pattern A: only codes and ranges stay resident; {@link #forward} decodes inside the matmul, one
+ * row tile at a time. Batch 1 uses the fused decode+FMA kernel; a batch of several vectors decodes
+ * each row once into a per-thread tile and reuses it for every vector. A whole-matrix decoded copy
+ * exists only with {@link LayerContext#DECODED_CACHE} (off by default; its bytes are counted).
+ */
+public final class QinsLinear implements LinearLayer {
+
+    /** Per-thread row tile, shared by all layers on that thread. */
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
+    private static final int ROW_GRAIN = 16;
+
+    private final LayerSpec spec;
+    private final QinsTensor tensor;
+    private final QinsKernel kernel;
+    private final Parallel parallel;
+    private final MemorySegment decoded;
+
+    public QinsLinear(LayerSpec spec, QinsTensor tensor, LayerContext context) {
+        this(spec, tensor, context, QinsKernels.select(tensor));
+    }
+
+    QinsLinear(LayerSpec spec, QinsTensor tensor, LayerContext context, QinsKernel kernel) {
+        if (tensor.rows != spec.outFeatures() || tensor.cols != spec.inFeatures()) {
+            throw new IllegalArgumentException("layer '" + spec.name() + "': encoded tensor is " + tensor.rows + "x"
+                    + tensor.cols + ", spec wants " + spec.outFeatures() + "x" + spec.inFeatures());
+        }
+        this.spec = spec;
+        this.tensor = tensor;
+        this.kernel = kernel;
+        this.parallel = context.parallel();
+        this.decoded = context.flag(LayerContext.DECODED_CACHE) ? QinsCodec.decodeToView(tensor).data() : null;
+    }
+
+    @Override
+    public LayerSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public void forward(float[] input, float[] output, int batch) {
+        int in = spec.inFeatures();
+        int out = spec.outFeatures();
+        if (decoded != null) {
+            parallel.forRange(out, ROW_GRAIN, (from, to) -> {
+                for (int o = from; o < to; o++) {
+                    for (int b = 0; b < batch; b++) {
+                        output[b * out + o] = VectorMath.dot(decoded, (long) o * in * 4, input, b * in, in);
+                    }
+                }
+            });
+            return;
+        }
+        parallel.forRange(out, ROW_GRAIN, (from, to) -> {
+            float[] tile = tile(in);
+            for (int o = from; o < to; o++) {
+                if (batch == 1) {
+                    output[o] = kernel.dotRow(o, input, 0, tile);
+                } else {
+                    kernel.decodeRow(o, tile);
+                    for (int b = 0; b < batch; b++) {
+                        output[b * out + o] = kernel.dotDecoded(tile, input, b * in, in);
+                    }
+                }
+            }
+        });
+    }
+
+    private static float[] tile(int n) {
+        float[] t = TILE.get();
+        if (t.length < n) {
+            t = new float[n];
+            TILE.set(t);
+        }
+        return t;
+    }
+
+    @Override
+    public long residentBytes() {
+        return tensor.byteSize() + (decoded == null ? 0 : decoded.byteSize());
+    }
+
+    @Override
+    public String describe() {
+        return "qins " + tensor.format + " " + spec.outFeatures() + "x" + spec.inFeatures() + " kernel=" + kernel.name()
+                + (decoded != null ? " +decoded-cache" : "");
+    }
+
+    QinsTensor tensor() {
+        return tensor;
+    }
+
+    String kernelName() {
+        return kernel.name();
+    }
+}

@@ -1,0 +1,106 @@
+package org.qins.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import java.util.ServiceLoader;
+import org.junit.jupiter.api.Test;
+import org.qins.api.DType;
+import org.qins.api.EncodeOptions;
+import org.qins.api.LayerContext;
+import org.qins.api.LayerSpec;
+import org.qins.api.LinearLayer;
+import org.qins.api.LinearLayerProvider;
+import org.qins.api.StoredWeight;
+import org.qins.api.TensorView;
+
+class QinsLinearProviderTest {
+
+    static final LayerSpec SPEC = new LayerSpec("model.layers.0.mlp.down_proj", 24, 96);
+    final QinsLinearProvider provider = new QinsLinearProvider();
+    final float[] w = Weights.heavyTailed(5, 24 * 96, 0.02);
+    final TensorView weight = TensorView.ofFloats(SPEC.name() + ".weight", w, 24, 96);
+
+    @Test
+    void registeredUnderItsNameAndPriority() {
+        assertThat(ServiceLoader.load(LinearLayerProvider.class).stream().map(ServiceLoader.Provider::get)
+                .filter(p -> p.name().equals("qins")).findFirst()).get().satisfies(p -> assertThat(p.priority()).isEqualTo(30));
+        for (String f : new String[] {"qins9", "qins8", "qins8-seed", "f32", "f16", "bf16"}) {
+            assertThat(provider.supports(f)).isTrue();
+        }
+        assertThat(provider.supports("q8_0")).isFalse();
+        assertThat(provider.canEncode()).isTrue();
+    }
+
+    @Test
+    void encodeWritesNamedPartsAndMetadataForEveryLayout() {
+        StoredWeight q9 = provider.encode(SPEC, weight, EncodeOptions.defaults());
+        assertThat(q9.format()).isEqualTo("qins9");
+        assertThat(q9.part("codes").dtype()).isEqualTo(DType.U8);
+        assertThat(q9.part("codes").shape()).containsExactly(24, 96);
+        assertThat(q9.part("signs").shape()).containsExactly(24, 12);
+        assertThat(q9.part("scales").dtype()).isEqualTo(DType.F16);
+        assertThat(q9.part("scales").shape()).containsExactly(24, 3);
+        assertThat(q9.parts()).doesNotContainKey("widths");
+        assertThat(q9.metadata()).containsEntry("qins.layout", "qins9").containsEntry("qins.version", "1")
+                .containsEntry("qins.group", "32").containsEntry("qins.policy", "clipped").containsEntry("qins.width", "7.9375");
+        assertThat(q9.byteSize()).isEqualTo(24 * 96 + 24 * 12 + 24 * 3 * 2); // 1.1875 B/weight
+
+        StoredWeight seed = provider.encode(SPEC, weight, new EncodeOptions(Map.of("layout", "qins8-seed")));
+        assertThat(seed.part("signs").dtype()).isEqualTo(DType.I8);
+        assertThat(seed.metadata()).containsEntry("qins.group", "tensor").containsEntry("qins.policy", "minmax");
+        assertThat(seed.part("widths").shape()).containsExactly(1);
+
+        StoredWeight q8 = provider.encode(SPEC, weight, new EncodeOptions(Map.of("layout", "qins8", "group", "row", "policy", "mse")));
+        assertThat(q8.parts()).doesNotContainKey("signs");
+        assertThat(q8.part("widths").shape()).containsExactly(24, 1);
+        assertThat(q8.metadata()).containsEntry("qins.group", "row").containsEntry("qins.policy", "mse");
+    }
+
+    @Test
+    void storedWeightsLoadAndDecodeToTheCodecsValues() {
+        for (Map<String, String> opts : new Map[] {Map.of(), Map.of("layout", "qins8"), Map.of("layout", "qins8-seed"),
+                Map.of("layout", "qins9", "group", "row", "policy", "minmax"), Map.of("policy", "clipped", "width", "6")}) {
+            StoredWeight stored = provider.encode(SPEC, weight, new EncodeOptions(opts));
+            QinsTensor t = QinsTensor.fromStored(SPEC, stored);
+            float[] expected = QinsCodec.decode(t);
+            TensorView decoded = provider.decode(SPEC, stored);
+            assertThat(decoded.dtype()).isEqualTo(DType.F32);
+            assertThat(decoded.toFloatArray()).as(opts.toString()).containsExactly(expected);
+            assertThat(CodecDefaultsMeasurementTest.relativeError(w, expected)).as(opts.toString()).isLessThan(0.03);
+            LinearLayer layer = provider.load(SPEC, stored, LayerContext.sequential());
+            float[] x = QinsLinearTest.input(1, 96);
+            float[] y = new float[24];
+            layer.forward(x, y, 1);
+            QinsLinearTest.checkAgainstDecoded(t, x, y, 1);
+        }
+    }
+
+    @Test
+    void floatWeightsAreEncodedAtLoadWithTheDefaults() {
+        LinearLayer layer = provider.load(SPEC, StoredWeight.ofFloat(SPEC.name(), weight), LayerContext.sequential());
+        assertThat(layer.describe()).contains("qins9").contains("clipped");
+        assertThat(layer.residentBytes()).isEqualTo(24 * 96 + 24 * 12 + 24 * 3 * 2);
+        assertThat(provider.decode(SPEC, StoredWeight.ofFloat(SPEC.name(), weight)).toFloatArray()).containsExactly(w);
+    }
+
+    @Test
+    void errorsNameTheLayer() {
+        assertThatThrownBy(() -> provider.encode(SPEC, weight, new EncodeOptions(Map.of("layout", "qins7"))))
+                .hasMessageContaining(SPEC.name()).hasMessageContaining("qins7");
+        assertThatThrownBy(() -> provider.encode(SPEC, weight, new EncodeOptions(Map.of("layout", "qins8-seed", "group", "32"))))
+                .hasMessageContaining(SPEC.name());
+        StoredWeight q9 = provider.encode(SPEC, weight, EncodeOptions.defaults());
+        StoredWeight noMeta = new StoredWeight(q9.name(), q9.format(), q9.parts(), Map.of());
+        assertThatThrownBy(() -> provider.load(SPEC, noMeta, LayerContext.sequential())).hasMessageContaining(SPEC.name())
+                .hasMessageContaining("qins.version");
+        LayerSpec wrong = new LayerSpec(SPEC.name(), 24, 64);
+        assertThatThrownBy(() -> provider.load(wrong, q9, LayerContext.sequential())).hasMessageContaining(SPEC.name())
+                .hasMessageContaining("codes");
+        float[] bad = w.clone();
+        bad[7] = Float.NaN;
+        assertThatThrownBy(() -> provider.encode(SPEC, TensorView.ofFloats("x", bad, 24, 96), EncodeOptions.defaults()))
+                .hasMessageContaining(SPEC.name());
+    }
+}

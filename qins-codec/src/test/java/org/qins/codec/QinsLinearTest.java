@@ -1,0 +1,122 @@
+package org.qins.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.qins.api.LayerContext;
+import org.qins.api.LayerSpec;
+import org.qins.api.Parallel;
+
+class QinsLinearTest {
+
+    static final int OUT = 40;
+
+    static Stream<Arguments> cases() {
+        QinsFormat q9 = QinsFormat.DEFAULTS;
+        QinsFormat q8 = new QinsFormat(QinsLayout.QINS8, Grouping.block(32), RangePolicy.CLIPPED, QinsFormat.WIDTH_QINS8, BelowRange.NEAREST);
+        QinsFormat q9p16 = new QinsFormat(QinsLayout.QINS9, Grouping.block(64), RangePolicy.CLIPPED, 254.0 / 16, BelowRange.NEAREST);
+        QinsFormat q9row = new QinsFormat(QinsLayout.QINS9, Grouping.ROW, RangePolicy.CLIPPED, QinsFormat.WIDTH_QINS9, BelowRange.NEAREST);
+        QinsFormat q8row = new QinsFormat(QinsLayout.QINS8, Grouping.ROW, RangePolicy.CLIPPED, QinsFormat.WIDTH_QINS8, BelowRange.NEAREST);
+        QinsFormat minmax = new QinsFormat(QinsLayout.QINS9, Grouping.block(32), RangePolicy.MINMAX, 0, BelowRange.NEAREST);
+        QinsFormat odd = new QinsFormat(QinsLayout.QINS8, Grouping.block(24), RangePolicy.CLIPPED, 5, BelowRange.NEAREST);
+        List<Arguments> a = new java.util.ArrayList<>();
+        for (QinsFormat f : List.of(q9, q8, q9p16, q9row, q8row, minmax, odd, QinsFormat.SEED)) {
+            for (int in : new int[] {256, 100}) { // 100: partial last block and scalar tails
+                a.add(Arguments.of(f, in));
+            }
+        }
+        return a.stream();
+    }
+
+    static float[] input(long seed, int n) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) Weights.gaussian(r);
+        }
+        return x;
+    }
+
+    /** "Decode the whole matrix, then multiply in float" (accumulated in double), with its error scale. */
+    static void checkAgainstDecoded(QinsTensor t, float[] x, float[] y, int batch) {
+        float[] d = QinsCodec.decode(t);
+        for (int b = 0; b < batch; b++) {
+            for (int o = 0; o < t.rows; o++) {
+                double ref = 0;
+                double mag = 0;
+                for (int i = 0; i < t.cols; i++) {
+                    ref += (double) d[o * t.cols + i] * x[b * t.cols + i];
+                    mag += Math.abs((double) d[o * t.cols + i] * x[b * t.cols + i]);
+                }
+                assertThat((double) y[b * t.rows + o]).as("row %d batch %d", o, b).isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-5 * mag + 1e-30));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void vectorAndScalarKernelsMatchDecodeThenMultiply(QinsFormat format, int in) {
+        float[] w = Weights.heavyTailed(in, OUT * in, 0.02);
+        QinsTensor t = QinsCodec.encode("layer", w, OUT, in, format);
+        LayerSpec spec = new LayerSpec("layer", OUT, in);
+        for (String mode : new String[] {"auto", "scalar"}) {
+            for (Parallel p : new Parallel[] {Parallel.SEQUENTIAL, new ChunkedParallel()}) {
+                QinsLinear layer = new QinsLinear(spec, t, new LayerContext(p, Map.of()), QinsKernels.select(t, mode));
+                for (int batch : new int[] {1, 3}) {
+                    float[] x = input(batch, batch * in);
+                    float[] y = new float[batch * OUT];
+                    layer.forward(x, y, batch);
+                    checkAgainstDecoded(t, x, y, batch);
+                }
+            }
+        }
+    }
+
+    @Test
+    void defaultFormatUsesTheTableKernelAndPropertyPicksScalar() {
+        QinsTensor t = QinsCodec.encode("l", Weights.heavyTailed(1, 8 * 64, 0.02), 8, 64, QinsFormat.DEFAULTS);
+        LayerSpec spec = new LayerSpec("l", 8, 64);
+        if (LutVectorKernel.L == 16 || LutVectorKernel.L == 8) {
+            assertThat(new QinsLinear(spec, t, LayerContext.sequential()).kernelName()).startsWith("qins9-vector");
+        }
+        String old = System.getProperty(QinsKernels.PROPERTY);
+        System.setProperty(QinsKernels.PROPERTY, "scalar");
+        try {
+            assertThat(new QinsLinear(spec, t, LayerContext.sequential()).kernelName()).isEqualTo("scalar");
+        } finally {
+            if (old == null) {
+                System.clearProperty(QinsKernels.PROPERTY);
+            } else {
+                System.setProperty(QinsKernels.PROPERTY, old);
+            }
+        }
+    }
+
+    @Test
+    void residentBytesCountCodesSignsRangesAndTheOptionalDecodedCache() {
+        int in = 128;
+        QinsTensor t = QinsCodec.encode("l", Weights.heavyTailed(3, OUT * in, 0.02), OUT, in, QinsFormat.DEFAULTS);
+        LayerSpec spec = new LayerSpec("l", OUT, in);
+        QinsLinear plain = new QinsLinear(spec, t, LayerContext.sequential());
+        long expected = (long) OUT * in + OUT * in / 8 + OUT * (in / 32) * 2; // codes + sign plane + fp16 scales
+        assertThat(plain.residentBytes()).isEqualTo(expected);
+        QinsLinear cached = new QinsLinear(spec, t, new LayerContext(Parallel.SEQUENTIAL, Map.of(LayerContext.DECODED_CACHE, "true")));
+        assertThat(cached.residentBytes()).isEqualTo(expected + (long) OUT * in * 4);
+        assertThat(cached.describe()).contains("decoded-cache");
+        float[] x = input(9, 2 * in);
+        float[] y1 = new float[2 * OUT];
+        float[] y2 = new float[2 * OUT];
+        plain.forward(x, y1, 2);
+        cached.forward(x, y2, 2);
+        for (int i = 0; i < y1.length; i++) {
+            assertThat(y2[i]).isCloseTo(y1[i], org.assertj.core.data.Offset.offset(1e-5f * (1 + Math.abs(y1[i]))));
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package org.qins.kvcache;
+
+import java.util.Arrays;
+import org.qins.api.KvCache;
+import org.qins.api.KvCacheSpec;
+import org.qins.codec.GroupCodec;
+
+/**
+ * K in FP16, V in QINS (255-level codes + sign bit-plane, one fp32 scale per token and head, clipped
+ * at the codec's default width). Keys are widened inside {@link #keyScores}, values decoded inside
+ * {@link #valueSum}: no float copy of the cache exists. Storage grows in chunks of
+ * {@value #CHUNK} positions up to the capacity.
+ */
+final class QinsKvCache implements KvCache {
+
+    static final int CHUNK = 64;
+
+    private final KvCacheSpec spec;
+    private final GroupCodec codec;
+    private final float[] magnitudes;
+    private final int hd;
+    private final int signStride;
+    private final short[][] keys;
+    private final byte[][] codes;
+    private final byte[][] signs;
+    private final float[][] scales;
+
+    QinsKvCache(KvCacheSpec spec, GroupCodec codec) {
+        this.spec = spec;
+        this.codec = codec;
+        this.magnitudes = codec.magnitudes();
+        this.hd = spec.headDim();
+        this.signStride = (hd + 7) >>> 3;
+        int layers = spec.layers();
+        keys = new short[layers][0];
+        codes = new byte[layers][0];
+        signs = new byte[layers][0];
+        scales = new float[layers][0];
+    }
+
+    @Override
+    public KvCacheSpec spec() {
+        return spec;
+    }
+
+    private void ensure(int layer, int positions) {
+        int have = scales[layer].length / spec.kvHeads();
+        if (positions <= have) {
+            return;
+        }
+        int grown = Math.min(spec.capacity(), Math.max(positions, have + CHUNK));
+        int heads = spec.kvHeads();
+        keys[layer] = Arrays.copyOf(keys[layer], grown * heads * hd);
+        codes[layer] = Arrays.copyOf(codes[layer], grown * heads * hd);
+        signs[layer] = Arrays.copyOf(signs[layer], grown * heads * signStride);
+        scales[layer] = Arrays.copyOf(scales[layer], grown * heads);
+    }
+
+    @Override
+    public void store(int layer, int position, float[] k, int kOffset, float[] v, int vOffset) {
+        if (position < 0 || position >= spec.capacity()) {
+            throw new IndexOutOfBoundsException("position " + position + " outside KV cache capacity " + spec.capacity());
+        }
+        ensure(layer, position + 1);
+        int heads = spec.kvHeads();
+        short[] kl = keys[layer];
+        int kBase = position * heads * hd;
+        for (int i = 0; i < heads * hd; i++) {
+            kl[kBase + i] = Float.floatToFloat16(k[kOffset + i]);
+        }
+        for (int h = 0; h < heads; h++) {
+            int slot = position * heads + h;
+            scales[layer][slot] = codec.encode(v, vOffset + h * hd, hd, codes[layer], slot * hd, signs[layer], slot * signStride);
+        }
+    }
+
+    @Override
+    public void keyScores(int layer, int kvHead, float[] q, int qOffset, int length, float[] scores, int sOffset) {
+        short[] kl = keys[layer];
+        int heads = spec.kvHeads();
+        for (int t = 0; t < length; t++) {
+            int base = (t * heads + kvHead) * hd;
+            float s = 0;
+            for (int d = 0; d < hd; d++) {
+                s += q[qOffset + d] * Float.float16ToFloat(kl[base + d]);
+            }
+            scores[sOffset + t] = s;
+        }
+    }
+
+    @Override
+    public void valueSum(int layer, int kvHead, float[] weights, int wOffset, int length, float[] out, int outOffset) {
+        byte[] cl = codes[layer];
+        byte[] sl = signs[layer];
+        float[] scl = scales[layer];
+        int heads = spec.kvHeads();
+        // Accumulate in place: heads may be summed concurrently by the engine's threads.
+        Arrays.fill(out, outOffset, outOffset + hd, 0f);
+        for (int t = 0; t < length; t++) {
+            int slot = t * heads + kvHead;
+            float a = weights[wOffset + t] * scl[slot];
+            int cBase = slot * hd;
+            int sBase = slot * signStride;
+            for (int d = 0; d < hd; d++) {
+                float m = magnitudes[cl[cBase + d] & 0xFF];
+                out[outOffset + d] += ((sl[sBase + (d >>> 3)] >>> (d & 7) & 1) != 0 ? -a : a) * m;
+            }
+        }
+    }
+
+    /** K: 2 bytes per element; V: 1 code byte per element, the sign bit-plane and a 4-byte scale per head. */
+    @Override
+    public long bytesPerToken() {
+        return (long) spec.layers() * spec.kvHeads() * (2L * hd + hd + signStride + Float.BYTES);
+    }
+
+    @Override
+    public long residentBytes() {
+        long n = 0;
+        for (int l = 0; l < spec.layers(); l++) {
+            n += 2L * keys[l].length + codes[l].length + signs[l].length + 4L * scales[l].length;
+        }
+        return n;
+    }
+
+    @Override
+    public String describe() {
+        return "K fp16, V " + codec.format().layout().id() + " (clipped " + codec.format().widthOctaves() + " octaves, one range per token and head)";
+    }
+}
