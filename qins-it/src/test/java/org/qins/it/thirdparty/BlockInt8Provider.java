@@ -156,7 +156,7 @@ public abstract class BlockInt8Provider implements LinearLayerProvider {
     }
 
     /** llama.cpp's Q8_0: int8 with an fp16 absmax scale per block of 32 (1.0625 bytes/weight). */
-    public static final class Q8_0 extends BlockInt8Provider {
+    public static class Q8_0 extends BlockInt8Provider {
         @Override
         public String name() {
             return "q8_0";

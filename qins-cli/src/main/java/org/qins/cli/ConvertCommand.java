@@ -1,0 +1,131 @@
+package org.qins.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.qins.api.LinearLayerProvider;
+import org.qins.transformer.convert.ConversionListener;
+import org.qins.transformer.convert.ConversionOptions;
+import org.qins.transformer.convert.ConversionReport;
+import org.qins.transformer.convert.ModelConverter;
+import org.qins.transformer.provider.ProviderRegistry;
+import org.qins.transformer.provider.ProviderSelector;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qins convert}: a float Hugging Face checkpoint into a QINS (or other provider) checkpoint. */
+@Command(name = "convert", description = "Convert a float checkpoint into an encoded one (QINS by default), tensor by tensor.")
+final class ConvertCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "Hugging Face model directory (F32/F16/BF16 safetensors).")
+    Path model;
+
+    @Option(names = "--output", required = true, description = "Directory to create; must not exist.")
+    Path output;
+
+    @Option(names = "--linear", description = "Encoding provider (default: chosen by QINS_CODEC_AT_REST, i.e. qins).")
+    String provider;
+
+    @Option(names = "--layout", description = "qins9 | qins8 | qins8-seed (default: the codec's default).")
+    String layout;
+
+    @Option(names = "--group", description = "tensor | row | N (block of N inputs).")
+    String group;
+
+    @Option(names = "--policy", description = "minmax | clipped | mse.")
+    String policy;
+
+    @Option(names = "--width", description = "Range width in octaves (clipped policy).")
+    String width;
+
+    @Option(names = "--encode-head", description = "Also encode an untied lm_head (embeddings always stay float).")
+    boolean encodeHead;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        ProviderSelector selector = new ProviderSelector(ProviderRegistry.discover());
+        LinearLayerProvider p = selector.selectLinear(provider, null).provider();
+        Map<String, String> opts = new LinkedHashMap<>();
+        put(opts, "layout", layout);
+        put(opts, "group", group);
+        put(opts, "policy", policy);
+        put(opts, "width", width);
+        ModelConverter converter = new ModelConverter(p, ConversionOptions.of(p.name(), opts).withEncodeHead(encodeHead));
+        long start = System.nanoTime();
+        ConversionReport r;
+        try (Progress progress = new Progress(System.console() != null, out)) {
+            r = converter.convert(model, output, progress);
+        }
+        double s = (System.nanoTime() - start) / 1e9;
+        out.printf("Converted %s -> %s with %s in %.1f s%n", model, output, p.name(), s);
+        out.printf("  %d linear weights encoded: %,d parameters in %,d bytes (%.4f bytes/parameter)%n", r.encodedTensors(),
+                r.encodedParams(), r.encodedBytes(), r.bytesPerEncodedParam());
+        out.printf("  %d tensors kept in float; tensor data %,d -> %,d bytes (%.1f%%)%n", r.copiedTensors(), r.sourceBytes(),
+                r.outputBytes(), 100.0 * r.outputBytes() / Math.max(1, r.sourceBytes()));
+        out.flush();
+        return 0;
+    }
+
+    private static void put(Map<String, String> m, String k, String v) {
+        if (v != null) {
+            m.put(k, v);
+        }
+    }
+
+    /** A progress bar on a terminal, a line every 10 % otherwise (logs, CI). */
+    private static final class Progress implements ConversionListener, AutoCloseable {
+        private final boolean terminal;
+        private final PrintWriter out;
+        private ProgressBar bar;
+        private long total;
+        private long done;
+        private int lastDecile = -1;
+
+        Progress(boolean terminal, PrintWriter out) {
+            this.terminal = terminal;
+            this.out = out;
+        }
+
+        @Override
+        public void started(int tensors, long sourceBytes) {
+            total = Math.max(1, sourceBytes);
+            if (terminal) {
+                bar = new ProgressBarBuilder().setTaskName("convert").setInitialMax(total / (1 << 20) + 1)
+                        .setUnit(" MiB", 1).setStyle(ProgressBarStyle.ASCII).build();
+            }
+        }
+
+        @Override
+        public void tensorDone(String name, long sourceBytes, boolean encoded) {
+            done += sourceBytes;
+            if (bar != null) {
+                bar.stepTo(done / (1 << 20));
+                bar.setExtraMessage(name);
+            } else {
+                int decile = (int) (10 * done / total);
+                if (decile != lastDecile) {
+                    lastDecile = decile;
+                    out.printf("convert: %3d%% (%s)%n", decile * 10, name);
+                    out.flush();
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package org.qins.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qins.api.EncodeOptions;
+import org.qins.api.LayerContext;
+import org.qins.api.LayerSpec;
+import org.qins.api.LinearLayer;
+import org.qins.api.StoredWeight;
+import org.qins.api.TensorView;
+import org.qins.it.thirdparty.BlockInt8Provider;
+import org.qins.transformer.checkpoint.Checkpoint;
+import org.qins.transformer.checkpoint.StoredFormats;
+import org.qins.transformer.convert.ConversionListener;
+import org.qins.transformer.convert.ConversionOptions;
+import org.qins.transformer.convert.ConversionReport;
+import org.qins.transformer.convert.ModelConverter;
+import org.qins.transformer.provider.LayerLoader;
+import org.qins.transformer.provider.ProviderRegistry;
+import org.qins.transformer.provider.ProviderSelector;
+
+/** The converter streams a float checkpoint through any provider's encode, and the loader reads the result. */
+class ConverterTest {
+
+    @TempDir
+    Path tmp;
+
+    private static final Path TINY = Fixtures.dir("tiny-llama");
+
+    @Test
+    void convertsTheBlockLinearsAndCopiesTheRest() throws IOException {
+        Path out = tmp.resolve("tiny-q8");
+        List<String> seen = new ArrayList<>();
+        ConversionReport r = new ModelConverter(new BlockInt8Provider.Q8_0(), ConversionOptions.of("q8_0", Map.of()))
+                .convert(TINY, out, new ConversionListener() {
+                    @Override
+                    public void tensorDone(String name, long bytes, boolean encoded) {
+                        seen.add(name);
+                    }
+                });
+        assertThat(r.encodedTensors()).isEqualTo(3 * 7);
+        assertThat(r.copiedTensors()).isEqualTo(3 * 2 + 3); // norms + embed, final norm, lm_head
+        assertThat(r.bytesPerEncodedParam()).isCloseTo(1 + 4.0 / 32, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(seen).hasSize(30);
+        assertThat(out.resolve("config.json")).hasSameTextualContentAs(TINY.resolve("config.json"));
+        assertThat(out.resolve("tokenizer.json")).exists();
+        assertThat(out.resolve("reference.json")).exists();
+        try (Checkpoint c = Checkpoint.open(out); Checkpoint src = Checkpoint.open(TINY)) {
+            assertThat(c.metadata()).containsEntry(StoredFormats.CHECKPOINT_KEY, "1").containsEntry(StoredFormats.PROVIDER_KEY, "q8_0");
+            StoredWeight q = c.linear("model.layers.1.self_attn.q_proj");
+            assertThat(q.format()).isEqualTo("q8_0");
+            assertThat(q.parts()).containsOnlyKeys("q", "scale");
+            assertThat(q.metadata()).containsEntry("block", "32");
+            assertThat(c.isEncoded("lm_head")).isFalse();
+            assertThat(c.tensor("model.embed_tokens.weight").toFloatArray()).isEqualTo(src.tensor("model.embed_tokens.weight").toFloatArray());
+            // The stored codes are exactly what the provider's encode produces.
+            StoredWeight direct = new BlockInt8Provider.Q8_0().encode(new LayerSpec("x", 96, 96),
+                    src.tensor("model.layers.1.self_attn.q_proj.weight"), EncodeOptions.defaults());
+            assertThat(q.part("q").toByteArray()).isEqualTo(direct.part("q").toByteArray());
+        }
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("tiny-q8");
+        }
+    }
+
+    @Test
+    void theHeadIsEncodedOnlyWhenAsked() {
+        Path out = tmp.resolve("with-head");
+        new ModelConverter(new BlockInt8Provider.Q8_0(), ConversionOptions.of("q8_0", Map.of()).withEncodeHead(true))
+                .convert(TINY, out, ConversionListener.NONE);
+        try (Checkpoint c = Checkpoint.open(out)) {
+            assertThat(c.isEncoded("lm_head")).isTrue();
+            assertThat(c.isEncoded("model.embed_tokens")).isFalse();
+        }
+    }
+
+    @Test
+    void aFailedConversionLeavesNothingBehind() throws IOException {
+        BlockInt8Provider failing = new BlockInt8Provider.Q8_0() {
+            private int calls;
+
+            @Override
+            public StoredWeight encode(LayerSpec spec, TensorView weight, EncodeOptions options) {
+                if (++calls == 5) {
+                    throw new IllegalStateException("disk full (simulated)");
+                }
+                return super.encode(spec, weight, options);
+            }
+        };
+        Path out = tmp.resolve("broken");
+        assertThatThrownBy(() -> new ModelConverter(failing, ConversionOptions.of("q8_0", Map.of())).convert(TINY, out, ConversionListener.NONE))
+                .hasMessageContaining("model.safetensors: tensor 'model.layers.0.self_attn.o_proj.weight'")
+                .hasMessageContaining("disk full (simulated)");
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void anExistingOutputIsNeverOverwritten() throws IOException {
+        Path out = Files.createDirectories(tmp.resolve("exists"));
+        assertThatThrownBy(() -> new ModelConverter(new BlockInt8Provider.Q8_0(), ConversionOptions.of("q8_0", Map.of()))
+                .convert(TINY, out, ConversionListener.NONE)).hasMessageContaining("already exists");
+    }
+
+    @Test
+    void aConvertedCheckpointIsNotConvertedAgain() {
+        Path out = tmp.resolve("once");
+        ModelConverter conv = new ModelConverter(new BlockInt8Provider.Q8_0(), ConversionOptions.of("q8_0", Map.of()));
+        conv.convert(TINY, out, ConversionListener.NONE);
+        assertThatThrownBy(() -> conv.convert(out, tmp.resolve("twice"), ConversionListener.NONE))
+                .hasMessageContaining("already a converted checkpoint (provider q8_0)");
+    }
+
+    @Test
+    void aFloatLayerOverEncodedStorageDecodesAtLoad() {
+        Path out = tmp.resolve("decoded");
+        new ModelConverter(new BlockInt8Provider.Q8_0(), ConversionOptions.of("q8_0", Map.of())).convert(TINY, out, ConversionListener.NONE);
+        ProviderSelector selector = new ProviderSelector(ProviderRegistry.discover(), () -> null);
+        try (Checkpoint c = Checkpoint.open(out)) {
+            StoredWeight stored = c.linear("model.layers.0.mlp.down_proj");
+            LayerSpec spec = new LayerSpec(stored.name(), 96, 256);
+            LinearLayer asFp32 = new LayerLoader(selector, "fp32", LayerContext.sequential()).load(spec, stored);
+            LinearLayer native8 = new LayerLoader(selector, "q8_0", LayerContext.sequential()).load(spec, stored);
+            assertThat(asFp32.describe()).startsWith("fp32");
+            assertThat(native8.describe()).startsWith("int8");
+            float[] x = new float[256];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) Math.sin(i * 0.37);
+            }
+            float[] a = new float[96];
+            float[] b = new float[96];
+            asFp32.forward(x, a, 1);
+            native8.forward(x, b, 1);
+            for (int o = 0; o < 96; o++) {
+                assertThat(a[o]).isCloseTo(b[o], org.assertj.core.data.Offset.offset(1e-5f * (1 + Math.abs(b[o]))));
+            }
+        }
+    }
+}

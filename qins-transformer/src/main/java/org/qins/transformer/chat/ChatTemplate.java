@@ -1,0 +1,122 @@
+package org.qins.transformer.chat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.FatalTemplateErrorsException;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model's chat template: the Jinja {@code chat_template} of {@code tokenizer_config.json},
+ * rendered with {@code messages}, {@code bos_token}, {@code eos_token} and
+ * {@code add_generation_prompt}, as transformers' {@code apply_chat_template} does (Jinja with
+ * {@code trim_blocks} and {@code lstrip_blocks} on).
+ */
+public final class ChatTemplate {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String source;
+    private final String bosToken;
+    private final String eosToken;
+    private final Jinjava jinja;
+
+    public ChatTemplate(String source, String bosToken, String eosToken) {
+        this.source = source;
+        this.bosToken = bosToken == null ? "" : bosToken;
+        this.eosToken = eosToken == null ? "" : eosToken;
+        this.jinja = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
+        jinja.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class,
+                "raiseException", String.class));
+    }
+
+    /** Reads {@code chat_template} (a string, or a list of named templates: "default" is used) from the model directory. */
+    public static ChatTemplate load(Path modelDir) {
+        Path file = modelDir.resolve("tokenizer_config.json");
+        JsonNode cfg;
+        try {
+            cfg = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new TemplateException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        JsonNode t = cfg.get("chat_template");
+        String template = null;
+        if (t != null && t.isTextual()) {
+            template = t.asText();
+        } else if (t != null && t.isArray()) {
+            for (JsonNode named : t) {
+                if ("default".equals(named.path("name").asText())) {
+                    template = named.path("template").asText();
+                }
+            }
+        }
+        if (template == null) {
+            throw new TemplateException(file + " has no chat_template; this model has no chat format (use qins generate)");
+        }
+        return new ChatTemplate(template, token(cfg, "bos_token"), token(cfg, "eos_token"));
+    }
+
+    /** A special token given as a string or as {"content": ...}. */
+    private static String token(JsonNode cfg, String key) {
+        JsonNode n = cfg.get(key);
+        if (n == null || n.isNull()) {
+            return "";
+        }
+        return n.isTextual() ? n.asText() : n.path("content").asText("");
+    }
+
+    public String bosToken() {
+        return bosToken;
+    }
+
+    public String eosToken() {
+        return eosToken;
+    }
+
+    /** The prompt text for {@code messages}; with {@code addGenerationPrompt} it ends where the assistant's answer begins. */
+    public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        List<Map<String, Object>> msgs = new ArrayList<>();
+        for (ChatMessage m : messages) {
+            msgs.add(Map.of("role", m.role(), "content", m.content()));
+        }
+        Map<String, Object> ctx = new HashMap<>();
+        ctx.put("messages", msgs);
+        ctx.put("bos_token", bosToken);
+        ctx.put("eos_token", eosToken);
+        ctx.put("add_generation_prompt", addGenerationPrompt);
+        RenderResult r;
+        try {
+            r = jinja.renderForResult(source, ctx);
+        } catch (FatalTemplateErrorsException e) {
+            throw new TemplateException("chat template failed: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (e.getCause() instanceof TemplateException te) {
+                throw te;
+            }
+            throw e;
+        }
+        for (TemplateError err : r.getErrors()) {
+            if (err.getSeverity() == TemplateError.ErrorType.FATAL) {
+                Throwable cause = err.getException();
+                while (cause != null && !(cause instanceof TemplateException)) {
+                    cause = cause.getCause();
+                }
+                if (cause instanceof TemplateException te) {
+                    throw te;
+                }
+                throw new TemplateException("chat template failed at line " + err.getLineno() + ": " + err.getMessage());
+            }
+        }
+        return r.getOutput();
+    }
+}

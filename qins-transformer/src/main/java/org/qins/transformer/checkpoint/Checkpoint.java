@@ -1,0 +1,203 @@
+package org.qins.transformer.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.qins.api.StoredWeight;
+import org.qins.api.TensorView;
+
+/**
+ * A model directory's weights: {@code model.safetensors}, or the shards listed in
+ * {@code model.safetensors.index.json}. All files are memory-mapped; nothing is copied.
+ */
+public final class Checkpoint implements AutoCloseable {
+
+    public static final String SINGLE_FILE = "model.safetensors";
+    public static final String INDEX_FILE = "model.safetensors.index.json";
+
+    private final Path directory;
+    private final List<SafetensorsFile> files;
+    private final Map<String, TensorView> tensors;
+    private final Map<String, Path> fileOf;
+    private final Map<String, String> metadata;
+
+    private Checkpoint(Path directory, List<SafetensorsFile> files, Map<String, TensorView> tensors, Map<String, Path> fileOf,
+            Map<String, String> metadata) {
+        this.directory = directory;
+        this.files = files;
+        this.tensors = tensors;
+        this.fileOf = fileOf;
+        this.metadata = metadata;
+    }
+
+    /** Opens the checkpoint in {@code modelDir}. */
+    public static Checkpoint open(Path modelDir) {
+        Path index = modelDir.resolve(INDEX_FILE);
+        Path single = modelDir.resolve(SINGLE_FILE);
+        List<Path> paths;
+        Map<String, String> expectedFile = null;
+        if (Files.isRegularFile(index)) {
+            expectedFile = readIndex(index);
+            paths = expectedFile.values().stream().distinct().map(modelDir::resolve).toList();
+        } else if (Files.isRegularFile(single)) {
+            paths = List.of(single);
+        } else {
+            throw new CheckpointException(modelDir + ": no " + SINGLE_FILE + " or " + INDEX_FILE + " (found: " + listing(modelDir) + ")");
+        }
+        List<SafetensorsFile> files = new ArrayList<>();
+        try {
+            Map<String, TensorView> tensors = new LinkedHashMap<>();
+            Map<String, Path> fileOf = new LinkedHashMap<>();
+            Map<String, String> metadata = new LinkedHashMap<>();
+            for (Path p : paths) {
+                if (!Files.isRegularFile(p)) {
+                    throw new CheckpointException(index + " names shard " + p.getFileName() + ", which does not exist");
+                }
+                SafetensorsFile f = SafetensorsFile.open(p);
+                files.add(f);
+                metadata.putAll(f.metadata());
+                for (Map.Entry<String, TensorView> e : f.tensors().entrySet()) {
+                    Path previous = fileOf.putIfAbsent(e.getKey(), p);
+                    if (previous != null) {
+                        throw new CheckpointException("tensor '" + e.getKey() + "' is in both " + previous + " and " + p);
+                    }
+                    tensors.put(e.getKey(), e.getValue());
+                }
+            }
+            if (expectedFile != null) {
+                for (Map.Entry<String, String> e : expectedFile.entrySet()) {
+                    Path actual = fileOf.get(e.getKey());
+                    if (actual == null || !actual.getFileName().toString().equals(e.getValue())) {
+                        throw new CheckpointException(index + ": tensor '" + e.getKey() + "' should be in " + e.getValue()
+                                + " but " + (actual == null ? "no shard has it" : "it is in " + actual.getFileName()));
+                    }
+                }
+            }
+            return new Checkpoint(modelDir, List.copyOf(files), Collections.unmodifiableMap(tensors),
+                    Collections.unmodifiableMap(fileOf), Collections.unmodifiableMap(metadata));
+        } catch (RuntimeException e) {
+            files.forEach(SafetensorsFile::close);
+            throw e;
+        }
+    }
+
+    private static Map<String, String> readIndex(Path index) {
+        try {
+            JsonNode root = new ObjectMapper().readTree(index.toFile());
+            JsonNode map = root == null ? null : root.get("weight_map");
+            if (map == null || !map.isObject()) {
+                throw new CheckpointException(index + ": no weight_map object");
+            }
+            Map<String, String> out = new LinkedHashMap<>();
+            map.fields().forEachRemaining(e -> {
+                String file = e.getValue().asText();
+                if (file.contains("/") || file.contains("\\") || file.startsWith(".")) {
+                    throw new CheckpointException(index + ": tensor '" + e.getKey() + "' names an unsafe shard path '" + file + "'");
+                }
+                out.put(e.getKey(), file);
+            });
+            return out;
+        } catch (IOException e) {
+            throw new CheckpointException(index + ": cannot read: " + e.getMessage(), e);
+        }
+    }
+
+    private static String listing(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList().toString();
+        } catch (IOException e) {
+            return "directory not readable: " + e.getMessage();
+        }
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** Tensor names in file order. */
+    public Set<String> tensorNames() {
+        return tensors.keySet();
+    }
+
+    public boolean has(String tensorName) {
+        return tensors.containsKey(tensorName);
+    }
+
+    /** The file that holds {@code tensorName}. */
+    public Path fileOf(String tensorName) {
+        tensor(tensorName);
+        return fileOf.get(tensorName);
+    }
+
+    /** A raw tensor, or an error naming the checkpoint and the tensor. */
+    public TensorView tensor(String tensorName) {
+        TensorView t = tensors.get(tensorName);
+        if (t == null) {
+            throw new CheckpointException(directory + ": no tensor '" + tensorName + "' in " + files.stream()
+                    .map(f -> f.path().getFileName().toString()).toList());
+        }
+        return t;
+    }
+
+    /** Merged {@code __metadata__} of all files. */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /** True if {@code base} is stored by a provider format (converted), not as a plain float weight. */
+    public boolean isEncoded(String base) {
+        return metadata.containsKey(StoredFormats.formatKey(base));
+    }
+
+    /**
+     * The weight of linear layer {@code base}: a plain float {@code base.weight} (format
+     * {@code f32}/{@code f16}/{@code bf16}), or an encoded weight whose format and parameters
+     * come from the metadata and whose parts are the tensors {@code base.<part>}.
+     */
+    public StoredWeight linear(String base) {
+        String format = metadata.get(StoredFormats.formatKey(base));
+        if (format == null) {
+            return StoredWeight.ofFloat(base, tensor(base + ".weight"));
+        }
+        String prefix = base + ".";
+        Map<String, TensorView> parts = new LinkedHashMap<>();
+        for (Map.Entry<String, TensorView> e : tensors.entrySet()) {
+            String rest = e.getKey().startsWith(prefix) ? e.getKey().substring(prefix.length()) : null;
+            if (rest != null && !rest.contains(".")) {
+                parts.put(rest, e.getValue());
+            }
+        }
+        if (parts.isEmpty()) {
+            throw new CheckpointException(directory + ": weight '" + base + "' is recorded as " + format + " but has no tensors '"
+                    + prefix + "*'");
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        String metaPrefix = StoredFormats.metaPrefix(base);
+        metadata.forEach((k, v) -> {
+            if (k.startsWith(metaPrefix)) {
+                meta.put(k.substring(metaPrefix.length()), v);
+            }
+        });
+        return new StoredWeight(base, format, parts, meta);
+    }
+
+    /** Names of all tensors, sorted (for messages). */
+    public Set<String> sortedNames() {
+        return new TreeSet<>(tensors.keySet());
+    }
+
+    @Override
+    public void close() {
+        files.forEach(SafetensorsFile::close);
+    }
+}

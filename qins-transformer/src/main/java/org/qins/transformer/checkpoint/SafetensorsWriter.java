@@ -1,0 +1,149 @@
+package org.qins.transformer.checkpoint;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.qins.api.DType;
+import org.qins.api.TensorView;
+
+/**
+ * Writes a safetensors file tensor by tensor with memory bounded by one tensor: data goes to a
+ * side file as it arrives, and {@link #close()} writes the header followed by that data. Until
+ * {@code close()} succeeds, {@code file} does not exist; on failure the side file is removed.
+ */
+public final class SafetensorsWriter implements AutoCloseable {
+
+    private final Path file;
+    private final Path dataFile;
+    private final FileChannel data;
+    private final ObjectNode header = new ObjectMapper().createObjectNode();
+    private final Map<String, String> metadata = new LinkedHashMap<>();
+    private long offset;
+    private boolean closed;
+
+    public SafetensorsWriter(Path file) {
+        this.file = file;
+        this.dataFile = file.resolveSibling(file.getFileName() + ".data.tmp");
+        try {
+            this.data = FileChannel.open(dataFile, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot create " + dataFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void putMetadata(String key, String value) {
+        metadata.put(key, value);
+    }
+
+    /** Appends one tensor; {@code data} holds exactly its little-endian bytes. */
+    public void add(String name, DType dtype, long[] shape, MemorySegment bytes) {
+        if (closed) {
+            throw new IllegalStateException(file + ": writer is closed");
+        }
+        if (name.equals("__metadata__") || header.has(name)) {
+            throw new CheckpointException(file + ": tensor '" + name + "' written twice or reserved");
+        }
+        long expected = Math.multiplyExact(TensorView.elementCount(shape), dtype.bytes());
+        if (bytes.byteSize() != expected) {
+            throw new CheckpointException(file + ": tensor '" + name + "' " + dtype + Arrays.toString(shape) + " needs "
+                    + expected + " bytes, got " + bytes.byteSize());
+        }
+        try {
+            ByteBuffer buf = bytes.asByteBuffer();
+            while (buf.hasRemaining()) {
+                data.write(buf);
+            }
+        } catch (IOException e) {
+            abort();
+            throw new CheckpointException(file + ": writing tensor '" + name + "': " + e.getMessage(), e);
+        }
+        ObjectNode entry = header.putObject(name);
+        entry.put("dtype", dtype.safetensorsName());
+        ArrayNode s = entry.putArray("shape");
+        for (long d : shape) {
+            s.add(d);
+        }
+        entry.putArray("data_offsets").add(offset).add(offset + expected);
+        offset += expected;
+    }
+
+    /** Appends a tensor view (its name may be replaced by {@code name}). */
+    public void add(String name, TensorView t) {
+        add(name, t.dtype(), t.shape(), t.data());
+    }
+
+    /** Writes header + data to {@code file}. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Path partial = file.resolveSibling(file.getFileName() + ".partial");
+        try {
+            ObjectNode full = new ObjectMapper().createObjectNode();
+            if (!metadata.isEmpty()) {
+                ObjectNode m = full.putObject("__metadata__");
+                metadata.forEach(m::put);
+            }
+            full.setAll(header);
+            byte[] json = new ObjectMapper().writeValueAsBytes(full);
+            int padded = (json.length + 7) / 8 * 8; // keeps the data area 8-byte aligned
+            ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
+            head.putLong(padded).put(json);
+            while (head.hasRemaining()) {
+                head.put((byte) ' ');
+            }
+            head.flip();
+            try (FileChannel out = FileChannel.open(partial, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
+                while (head.hasRemaining()) {
+                    out.write(head);
+                }
+                long pos = 0;
+                while (pos < offset) {
+                    pos += data.transferTo(pos, offset - pos, out);
+                }
+            }
+            data.close();
+            Files.deleteIfExists(dataFile);
+            Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            abort();
+            try {
+                Files.deleteIfExists(partial);
+            } catch (IOException ignored) {
+                // best effort: the error below is what matters
+            }
+            throw new CheckpointException(file + ": cannot write: " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops everything written so far. */
+    public void abort() {
+        closed = true;
+        try {
+            data.close();
+            Files.deleteIfExists(dataFile);
+        } catch (IOException ignored) {
+            // nothing more can be done; the caller reports the original failure
+        }
+    }
+
+    /** Bytes of tensor data written so far. */
+    public long dataBytes() {
+        return offset;
+    }
+}

@@ -1,0 +1,172 @@
+package org.qins.transformer.convert;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.qins.api.LayerSpec;
+import org.qins.api.LinearLayerProvider;
+import org.qins.api.StoredWeight;
+import org.qins.api.TensorView;
+import org.qins.transformer.checkpoint.Checkpoint;
+import org.qins.transformer.checkpoint.SafetensorsWriter;
+import org.qins.transformer.checkpoint.StoredFormats;
+
+/**
+ * Streams a float checkpoint into an encoded one. The linear weights of the decoder blocks
+ * ({@code model.layers.N.*.weight}, rank 2) go through the provider's {@code encode}; every other
+ * tensor (embeddings, norms, an untied head unless asked) is copied in its own float type. The
+ * other files of the directory (config, tokenizer, generation config) are copied. Output goes
+ * to a temporary sibling directory renamed to {@code output} only when complete. Memory stays
+ * bounded by one tensor: sources are mapped, the writer streams to disk.
+ */
+public final class ModelConverter {
+
+    /** Version of the checkpoint convention written in {@link StoredFormats#CHECKPOINT_KEY}. */
+    public static final String CHECKPOINT_VERSION = "1";
+    private static final Pattern BLOCK_LINEAR = Pattern.compile("model\\.layers\\.\\d+\\..+\\.weight");
+    private static final String HEAD = "lm_head.weight";
+
+    private final LinearLayerProvider provider;
+    private final ConversionOptions options;
+
+    public ModelConverter(LinearLayerProvider provider, ConversionOptions options) {
+        if (!provider.canEncode()) {
+            throw new IllegalArgumentException("provider '" + provider.name() + "' cannot encode weights");
+        }
+        this.provider = provider;
+        this.options = options;
+    }
+
+    /** True for the tensors this conversion encodes. */
+    public boolean encodes(String name, TensorView t) {
+        if (t.rank() != 2 || !t.dtype().isFloat()) {
+            return false;
+        }
+        return BLOCK_LINEAR.matcher(name).matches() || (options.encodeHead() && name.equals(HEAD));
+    }
+
+    public ConversionReport convert(Path modelDir, Path output, ConversionListener listener) {
+        if (Files.exists(output)) {
+            throw new IllegalArgumentException(output + " already exists; choose another --output or remove it");
+        }
+        Path parent = output.toAbsolutePath().getParent();
+        Path tmp;
+        try {
+            Files.createDirectories(parent);
+            tmp = Files.createTempDirectory(parent, "." + output.getFileName() + ".tmp-");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot create a directory next to " + output + ": " + e.getMessage(), e);
+        }
+        try {
+            ConversionReport report = write(modelDir, tmp, listener);
+            copyOtherFiles(modelDir, tmp);
+            moveIntoPlace(tmp, output);
+            return report;
+        } catch (RuntimeException | Error e) {
+            deleteQuietly(tmp);
+            throw e;
+        }
+    }
+
+    private ConversionReport write(Path modelDir, Path tmp, ConversionListener listener) {
+        int encoded = 0;
+        int copied = 0;
+        long params = 0;
+        long encodedBytes = 0;
+        long sourceBytes = 0;
+        try (Checkpoint source = Checkpoint.open(modelDir)) {
+            if (source.metadata().containsKey(StoredFormats.CHECKPOINT_KEY)) {
+                throw new IllegalArgumentException(modelDir + " is already a converted checkpoint (provider "
+                        + source.metadata().get(StoredFormats.PROVIDER_KEY) + "); convert the float original");
+            }
+            long total = source.tensorNames().stream().mapToLong(n -> source.tensor(n).data().byteSize()).sum();
+            listener.started(source.tensorNames().size(), total);
+            SafetensorsWriter writer = new SafetensorsWriter(tmp.resolve(Checkpoint.SINGLE_FILE));
+            try {
+                writer.putMetadata(StoredFormats.CHECKPOINT_KEY, CHECKPOINT_VERSION);
+                writer.putMetadata(StoredFormats.PROVIDER_KEY, provider.name());
+                for (String name : source.tensorNames()) {
+                    TensorView t = source.tensor(name);
+                    long bytes = t.data().byteSize();
+                    if (encodes(name, t)) {
+                        String base = name.substring(0, name.length() - ".weight".length());
+                        LayerSpec spec = new LayerSpec(base, Math.toIntExact(t.dim(0)), Math.toIntExact(t.dim(1)));
+                        StoredWeight stored = encodeOne(spec, t, source.fileOf(name));
+                        writer.putMetadata(StoredFormats.formatKey(base), stored.format());
+                        for (Map.Entry<String, String> m : stored.metadata().entrySet()) {
+                            writer.putMetadata(StoredFormats.metaPrefix(base) + m.getKey(), m.getValue());
+                        }
+                        for (Map.Entry<String, TensorView> part : new java.util.TreeMap<>(stored.parts()).entrySet()) {
+                            writer.add(base + "." + part.getKey(), part.getValue());
+                        }
+                        encoded++;
+                        params += spec.parameters();
+                        encodedBytes += stored.byteSize();
+                    } else {
+                        writer.add(name, t);
+                        copied++;
+                    }
+                    sourceBytes += bytes;
+                    listener.tensorDone(name, bytes, encodes(name, t));
+                }
+                long out = writer.dataBytes();
+                writer.close();
+                return new ConversionReport(encoded, copied, params, encodedBytes, sourceBytes, out);
+            } catch (RuntimeException e) {
+                writer.abort();
+                throw e;
+            }
+        }
+    }
+
+    private StoredWeight encodeOne(LayerSpec spec, TensorView t, Path file) {
+        try {
+            return provider.encode(spec, t, options.encode());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": tensor '" + t.name() + "': " + provider.name() + " cannot encode it: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static void copyOtherFiles(Path from, Path to) {
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path p : files.toList()) {
+                String n = p.getFileName().toString();
+                if (Files.isRegularFile(p) && !n.endsWith(".safetensors") && !n.equals(Checkpoint.INDEX_FILE)) {
+                    Files.copy(p, to.resolve(n));
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot copy the model files of " + from + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void moveIntoPlace(Path tmp, Path output) {
+        try {
+            try {
+                Files.move(tmp, output, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, output);
+            }
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalArgumentException(output + " appeared during the conversion; not overwritten", e);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot rename " + tmp + " to " + output + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // the conversion's own error is the one to report
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.qins.transformer.provider;
+
+import org.qins.api.LayerContext;
+import org.qins.api.LayerSpec;
+import org.qins.api.LinearLayer;
+import org.qins.api.LinearLayerProvider;
+import org.qins.api.StoredWeight;
+import org.qins.api.TensorView;
+
+/**
+ * Builds linear layers from stored weights with the provider the user asked for. When that
+ * provider cannot read the stored format (a float layer over a QINS checkpoint), the weight is
+ * decoded at load by a provider that can, and handed over as float32: an explicit choice is
+ * honoured, never silently replaced.
+ */
+public final class LayerLoader {
+
+    private final ProviderSelector selector;
+    private final String explicitName;
+    private final LayerContext context;
+
+    /**
+     * @param explicitName the provider the user named, or null to apply the flag and priorities
+     */
+    public LayerLoader(ProviderSelector selector, String explicitName, LayerContext context) {
+        this.selector = selector;
+        this.explicitName = explicitName;
+        this.context = context;
+    }
+
+    public LayerContext context() {
+        return context;
+    }
+
+    /** The provider that will compute layers stored as {@code storedFormat}. */
+    public LinearLayerProvider providerFor(String storedFormat) {
+        if (explicitName != null) {
+            return selector.registry().linear(explicitName);
+        }
+        return selector.chooseLinear(null, storedFormat).provider();
+    }
+
+    public LinearLayer load(LayerSpec spec, StoredWeight stored) {
+        LinearLayerProvider chosen = explicitName != null
+                ? selector.selectLinear(explicitName, stored.format()).provider()
+                : selector.selectLinear(null, stored.format()).provider();
+        if (chosen.supports(stored.format())) {
+            return chosen.load(spec, stored, context);
+        }
+        LinearLayerProvider decoder = decoderOf(stored);
+        TensorView decoded = decoder.decode(spec, stored);
+        StoredWeight asFloat = StoredWeight.ofFloat(stored.name(), decoded);
+        if (!chosen.supports(asFloat.format())) {
+            throw new IllegalArgumentException("provider '" + chosen.name() + "' can load neither " + stored.format()
+                    + " (layer " + stored.name() + ") nor its float decoding");
+        }
+        return chosen.load(spec, asFloat, context);
+    }
+
+    private LinearLayerProvider decoderOf(StoredWeight stored) {
+        for (LinearLayerProvider p : selector.registry().linearProviders()) {
+            if (p.supports(stored.format())) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("layer " + stored.name() + " is stored as " + stored.format()
+                + ", which no provider on the classpath reads; the classpath supports "
+                + selector.registry().linearProviders().stream().map(LinearLayerProvider::name).toList());
+    }
+}
