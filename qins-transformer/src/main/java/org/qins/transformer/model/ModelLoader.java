@@ -3,17 +3,15 @@ package org.qins.transformer.model;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
-import org.qins.api.LinearLayerProvider;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.config.Architecture;
 import org.qins.transformer.config.ConfigLoader;
 import org.qins.transformer.config.ModelConfig;
-import org.qins.transformer.provider.ProviderSelector;
+import org.qins.transformer.provider.LayerLoader;
 
 /**
  * Builds a {@link CausalLm} from a Hugging Face model directory. Linear layers (LM head
@@ -22,17 +20,11 @@ import org.qins.transformer.provider.ProviderSelector;
  */
 public final class ModelLoader {
 
-    private final ProviderSelector selector;
-    private final String linearName;
-    private final LayerContext context;
+    private final LayerLoader loader;
 
-    /**
-     * @param linearName explicit linear provider name ({@code --linear}), or null to let the selector decide
-     */
-    public ModelLoader(ProviderSelector selector, String linearName, LayerContext context) {
-        this.selector = selector;
-        this.linearName = linearName;
-        this.context = context;
+    /** Layers come from {@code layers} (explicit provider, flag or priority; decode at load when needed). */
+    public ModelLoader(LayerLoader layers) {
+        this.loader = layers;
     }
 
     public CausalLm load(Path modelDir) {
@@ -75,7 +67,7 @@ public final class ModelLoader {
         LinearLayer head = c.tieWordEmbeddings()
                 ? load(new LayerSpec("lm_head", c.vocabSize(), hidden), StoredWeight.ofFloat("lm_head", embed))
                 : linear(ckpt, "lm_head", c.vocabSize(), hidden);
-        return new CausalLm(c, embed, layers, norm(ckpt, "model.norm.weight", c), head, context.parallel(), ckpt);
+        return new CausalLm(c, embed, layers, norm(ckpt, "model.norm.weight", c), head, loader.context().parallel(), ckpt);
     }
 
     private LinearLayer linear(Checkpoint ckpt, String base, int out, int in) {
@@ -83,12 +75,7 @@ public final class ModelLoader {
     }
 
     private LinearLayer load(LayerSpec spec, StoredWeight stored) {
-        LinearLayerProvider p = selector.selectLinear(linearName, stored.format()).provider();
-        if (!p.supports(stored.format())) {
-            throw new IllegalArgumentException("linear provider '" + p.name() + "' cannot load '" + spec.name()
-                    + "' stored as " + stored.format());
-        }
-        return p.load(spec, stored, context);
+        return loader.load(spec, stored);
     }
 
     private static TensorView floatTensor(Checkpoint ckpt, String name, long... shape) {

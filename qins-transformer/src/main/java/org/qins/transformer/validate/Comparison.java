@@ -103,7 +103,7 @@ public final class Comparison {
      * an id missing from the candidate's list takes the candidate's smallest listed logit.
      * Returns {kl, reference tail mass}.
      */
-    static double[] klEstimate(LogitRow rp, LogitRow cp) {
+    public static double[] klEstimate(LogitRow rp, LogitRow cp) {
         Map<Integer, Double> cand = new HashMap<>();
         double floor = Double.POSITIVE_INFINITY;
         for (int i = 0; i < cp.size(); i++) {

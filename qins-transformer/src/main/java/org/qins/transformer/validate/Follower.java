@@ -22,8 +22,8 @@ public final class Follower {
     private final int topK;
 
     public Follower(CausalLm model, KvCacheProvider kv, int topK) {
-        if (topK < 10) {
-            throw new IllegalArgumentException("top-k must be >= 10 for llm-ref/1, got " + topK);
+        if (topK < 10 || topK > model.config().vocabSize()) {
+            throw new IllegalArgumentException("top-k must be in [10, vocab size] for llm-ref/1, got " + topK);
         }
         this.model = model;
         this.kv = kv;
@@ -65,9 +65,39 @@ public final class Follower {
                 exact = new ExactRows(pi, "teacher_forced", re.positions(), ex);
             }
         }
-        Map<String, Object> modelInfo = new LinkedHashMap<>();
-        modelInfo.put("model_type", model.config().architecture().modelType());
-        modelInfo.put("vocab_size", vocab);
-        return new LlmRef(source, modelInfo, n, topK, reference.logitDecimals(), prompts, exact);
+        return new LlmRef(source, modelInfo(), n, topK, reference.logitDecimals(), prompts, exact);
+    }
+
+    /**
+     * Records one finished generation in the llm-ref/1 schema: its steps as given, the teacher-forced
+     * rows over prompt + generated tokens (one batch), and exact rows for the first 8 positions.
+     */
+    public LlmRef record(int[] prompt, int[] generated, List<LogitRow> steps, Map<String, Object> source) {
+        int vocab = model.config().vocabSize();
+        int[] tf = Arrays.copyOf(prompt, prompt.length + generated.length);
+        System.arraycopy(generated, 0, tf, prompt.length, generated.length);
+        float[] all = model.newSequence(kv, tf.length).prefillAll(tf);
+        List<LogitRow> rows = new ArrayList<>(tf.length);
+        for (int t = 0; t < tf.length; t++) {
+            rows.add(LogitRow.of(all, t * vocab, vocab, topK));
+        }
+        int nExact = Math.min(8, tf.length);
+        int[] positions = new int[nExact];
+        float[][] ex = new float[nExact][];
+        for (int r = 0; r < nExact; r++) {
+            positions[r] = r;
+            ex[r] = Arrays.copyOfRange(all, r * vocab, (r + 1) * vocab);
+        }
+        return new LlmRef(source, modelInfo(), generated.length, topK, 5,
+                List.of(new PromptRecord(prompt, generated, steps, tf, rows)), new ExactRows(0, "teacher_forced", positions, ex));
+    }
+
+    private Map<String, Object> modelInfo() {
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("model_type", model.config().architecture().modelType());
+        info.put("vocab_size", model.config().vocabSize());
+        info.put("layers", model.config().layers());
+        info.put("hidden_size", model.config().hiddenSize());
+        return info;
     }
 }
