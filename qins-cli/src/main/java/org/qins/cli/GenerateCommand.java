@@ -1,0 +1,168 @@
+package org.qins.cli;
+
+import com.google.inject.Guice;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.qins.api.KvCacheProvider;
+import org.qins.api.LayerContext;
+import org.qins.transformer.generate.GenerationOptions;
+import org.qins.transformer.generate.GenerationResult;
+import org.qins.transformer.generate.Generator;
+import org.qins.transformer.model.CausalLm;
+import org.qins.transformer.model.ModelLoader;
+import org.qins.transformer.parallel.WorkerPool;
+import org.qins.transformer.provider.LayerLoader;
+import org.qins.transformer.provider.ProviderSelector;
+import org.qins.transformer.provider.ProvidersModule;
+import org.qins.transformer.tokenizer.StreamDecoder;
+import org.qins.transformer.tokenizer.Tokenizer;
+import org.qins.transformer.validate.CandidateWriter;
+import org.qins.transformer.validate.Follower;
+import org.qins.transformer.validate.LlmRef;
+import org.qins.transformer.validate.LogitRow;
+import org.qins.transformer.validate.ReferenceFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code qins generate}: text or token ids in, streamed text out; or {@code --follow} a reference file. */
+@Command(name = "generate", description = "Generate text with a Llama or Phi-3 model, or follow a reference file (--follow).")
+final class GenerateCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "Hugging Face model directory.")
+    Path model;
+
+    @Option(names = "--prompt", description = "Prompt text (tokenized with the model's tokenizer.json).")
+    String prompt;
+
+    @Option(names = "--prompt-ids", split = ",", description = "Prompt token ids, e.g. 1,2,3 (BOS is not added).")
+    int[] promptIds;
+
+    @Option(names = "--follow", description = "Reference file (llm-ref/1): run its prompts greedily and teacher-forced; needs --json.")
+    Path follow;
+
+    @Option(names = "--max-new-tokens", defaultValue = "128", description = "Default: ${DEFAULT-VALUE}.")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", defaultValue = "0", description = "0 = greedy (default).")
+    float temperature;
+
+    @Option(names = "--top-p", defaultValue = "1", description = "Nucleus sampling mass. Default: ${DEFAULT-VALUE}.")
+    float topP;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--linear", description = "Linear layer provider (fp32, qins, ...).")
+    String linear;
+
+    @Option(names = "--kv", description = "KV cache provider (fp32, qins, ...).")
+    String kv;
+
+    @Option(names = "--threads", description = "Worker threads (default: available processors).")
+    Integer threads;
+
+    @Option(names = "--json", description = "Write the run in the llm-ref/1 schema to this file.")
+    Path json;
+
+    @Option(names = "--top-logits", defaultValue = "20", description = "Logits per position in --json. Default: ${DEFAULT-VALUE}.")
+    int topLogits;
+
+    @Option(names = "--no-stop", description = "Do not stop at EOS.")
+    boolean noStop;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        int inputs = (prompt != null ? 1 : 0) + (promptIds != null ? 1 : 0) + (follow != null ? 1 : 0);
+        if (inputs != 1) {
+            throw new ParameterException(spec.commandLine(), "give exactly one of --prompt, --prompt-ids or --follow");
+        }
+        if (follow != null && json == null) {
+            throw new ParameterException(spec.commandLine(), "--follow needs --json FILE for the candidate");
+        }
+        ProviderSelector selector = Guice.createInjector(new ProvidersModule()).getInstance(ProviderSelector.class);
+        KvCacheProvider cache = selector.selectKv(kv).provider();
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        try (WorkerPool pool = new WorkerPool(n)) {
+            long t0 = System.nanoTime();
+            LayerLoader layers = new LayerLoader(selector, linear, new LayerContext(pool, Map.of()));
+            try (CausalLm lm = new ModelLoader(layers).load(model)) {
+                err.printf("loaded %s (%d layers) in %.2f s; linear layers %s, %.1f MB; %d threads%n", model,
+                        lm.config().layers(), (System.nanoTime() - t0) / 1e9, lm.describeLinear(), lm.linearBytes() / 1e6, n);
+                err.flush();
+                Map<String, Object> source = source(lm, cache, n);
+                if (follow != null) {
+                    LlmRef ref = ReferenceFile.read(follow);
+                    CandidateWriter.write(new Follower(lm, cache, topLogits).follow(ref, source), json);
+                    err.printf("wrote %s (%d prompts, %d steps each)%n", json, ref.prompts().size(), ref.nSteps());
+                    return 0;
+                }
+                return generate(lm, cache, source, out, err);
+            }
+        }
+    }
+
+    private int generate(CausalLm lm, KvCacheProvider cache, Map<String, Object> source, PrintWriter out, PrintWriter err) {
+        Tokenizer tokenizer = Files.isRegularFile(model.resolve("tokenizer.json")) ? Tokenizer.load(model) : null;
+        try {
+            if (prompt != null && tokenizer == null) {
+                throw new IllegalArgumentException(model + " has no tokenizer.json: use --prompt-ids");
+            }
+            int[] ids = prompt != null ? tokenizer.encode(prompt) : promptIds;
+            Set<Integer> stops = noStop ? Set.of() : Set.copyOf(lm.config().eosTokenIds());
+            GenerationOptions options = new GenerationOptions(maxNewTokens, temperature, topP, seed, stops);
+            StreamDecoder stream = tokenizer == null ? null : new StreamDecoder(tokenizer);
+            int vocab = lm.config().vocabSize();
+            List<LogitRow> steps = new ArrayList<>();
+            if (stream != null && prompt != null) {
+                out.print(prompt);
+            }
+            GenerationResult r = new Generator(lm, cache).generate(ids, options, (step, token, logits) -> {
+                if (json != null) {
+                    steps.add(LogitRow.of(logits, 0, vocab, topLogits));
+                }
+                out.print(stream != null ? stream.push(token) : (step == 0 ? "" : " ") + token);
+                out.flush();
+            });
+            if (stream != null) {
+                out.print(stream.flush());
+            }
+            out.println();
+            out.flush();
+            err.printf("%d prompt tokens, %d new tokens%s; prefill %.1f ms, decode %.2f tokens/s%n", ids.length, r.tokens().length,
+                    r.stoppedOnEos() ? " (stopped at EOS)" : "", r.prefillNanos() / 1e6, r.decodeTokensPerSecond());
+            if (json != null) {
+                CandidateWriter.write(new Follower(lm, cache, topLogits).record(ids, r.tokens(), steps, source), json);
+                err.printf("wrote %s%n", json);
+            }
+            return 0;
+        } finally {
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
+        }
+    }
+
+    private Map<String, Object> source(CausalLm lm, KvCacheProvider cache, int n) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("kind", "qins-java");
+        s.put("linear", lm.describeLinear());
+        s.put("kv", cache.name());
+        s.put("dtype", "float32");
+        s.put("threads", n);
+        return s;
+    }
+}

@@ -1,0 +1,45 @@
+package org.qins.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.qins.transformer.validate.CompareMetrics;
+import org.qins.transformer.validate.Comparison;
+import org.qins.transformer.validate.LlmRef;
+import org.qins.transformer.validate.ReferenceFile;
+
+class GenerateCommandTest {
+
+    private static final Path PHI3 = Path.of(System.getProperty("qins.fixtures"), "tiny-phi3");
+
+    @Test
+    void followWritesACandidateThatMatchesTheReference(@TempDir Path tmp) {
+        Path out = tmp.resolve("cand.json");
+        int rc = QinsCommand.run("generate", "--model", PHI3.toString(), "--follow", PHI3.resolve("reference.json").toString(),
+                "--json", out.toString(), "--linear", "fp32", "--kv", "fp32", "--threads", "2");
+        assertThat(rc).isZero();
+        LlmRef ref = ReferenceFile.read(PHI3.resolve("reference.json"));
+        CompareMetrics m = Comparison.compare(ref, ReferenceFile.read(out));
+        assertThat(m.greedyMatchRate()).isEqualTo(1.0);
+        assertThat(m.exactMaxAbsLogitDiff()).isLessThanOrEqualTo(1e-3);
+    }
+
+    @Test
+    void generatesFromIdsAndWritesJson(@TempDir Path tmp) {
+        Path out = tmp.resolve("gen.json");
+        int rc = QinsCommand.run("generate", "--model", PHI3.toString(), "--prompt-ids", "1,5,9,33", "--max-new-tokens", "12",
+                "--linear", "fp32", "--kv", "fp32", "--json", out.toString(), "--no-stop");
+        assertThat(rc).isZero();
+        LlmRef run = ReferenceFile.read(out);
+        LlmRef ref = ReferenceFile.read(PHI3.resolve("reference.json"));
+        assertThat(run.prompts().get(0).greedyTokens()).isEqualTo(java.util.Arrays.copyOf(ref.prompts().get(1).greedyTokens(), 12));
+        assertThat(run.prompts().get(0).teacherRows()).hasSize(16);
+    }
+
+    @Test
+    void rejectsTwoPromptSources() {
+        assertThat(QinsCommand.run("generate", "--model", PHI3.toString(), "--prompt", "hi", "--prompt-ids", "1")).isNotZero();
+    }
+}

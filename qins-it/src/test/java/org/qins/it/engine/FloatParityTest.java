@@ -1,0 +1,80 @@
+package org.qins.it.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.qins.transformer.model.CausalLm;
+import org.qins.transformer.parallel.WorkerPool;
+import org.qins.transformer.validate.CandidateWriter;
+import org.qins.transformer.validate.CompareMetrics;
+import org.qins.transformer.validate.Comparison;
+import org.qins.transformer.validate.Follower;
+import org.qins.transformer.validate.LlmRef;
+import org.qins.transformer.validate.PromptRecord;
+import org.qins.transformer.validate.ReferenceFile;
+
+/**
+ * The float engine reproduces Hugging Face transformers on the three fixtures: every greedy token
+ * of every prompt, the exact rows to 1e-3 and the teacher-forced distributions (KL ~ 0).
+ * The candidate goes through the llm-ref/1 file and back, as {@code qins generate --follow} writes it.
+ */
+class FloatParityTest {
+
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-llama", "tiny-phi3", "tiny-llama-tied"})
+    void matchesTransformers(String name) throws Exception {
+        Path dir = Engines.fixture(name);
+        LlmRef ref = ReferenceFile.read(dir.resolve("reference.json"));
+        LlmRef cand;
+        try (WorkerPool pool = new WorkerPool(2); CausalLm model = Engines.loadFp32(dir, pool)) {
+            cand = new Follower(model, Engines.fp32Kv(), 20).follow(ref, Map.of("engine", "qins-java"));
+        }
+        Path file = tmp.resolve(name + ".json");
+        CandidateWriter.write(cand, file);
+        LlmRef written = ReferenceFile.read(file);
+        CompareMetrics m = Comparison.compare(ref, written);
+
+        System.out.printf("%s: exact max |dlogit| %.3e, mean KL %.3e, tf top-10 max |dlogit| %.3e%n", name,
+                m.exactMaxAbsLogitDiff(), m.meanKl(), m.teacherMaxLogitDiffTop10());
+        assertThat(m.greedyMatchRate()).as("greedy match rate").isEqualTo(1.0);
+        assertThat(m.prompts()).allSatisfy(p -> assertThat(p.firstDivergence()).isEqualTo(ref.nSteps()));
+        assertThat(m.exactMaxAbsLogitDiff()).as("exact-row max |logit diff|").isLessThanOrEqualTo(1e-3);
+        // The KL estimate works on 5-decimal logits; on peaked rows one rounding unit of the top logit
+        // empties the candidate's tail bucket. Where transformers' own cached path already scores above
+        // 1e-6 against its uncached path (tiny-llama-tied: 1.7e-6), 1e-6 is below what the estimator
+        // resolves; there the bound is twice that floor (we measure 2.1e-6 with logits 8e-6 from HF's).
+        double hfFloor = selfKl(ref, ref);
+        assertThat(m.meanKl()).as("mean KL (transformers' own floor %.3e)", hfFloor)
+                .isLessThanOrEqualTo(hfFloor <= 1e-6 ? 1e-6 : 2 * hfFloor);
+        assertThat(m.teacherTop1()).isEqualTo(1.0);
+        assertThat(m.teacherTop10Overlap()).isEqualTo(1.0);
+    }
+
+    /**
+     * Mean KL over the positions after each prompt (where greedy steps and teacher-forced rows share
+     * their context): {@code side}'s greedy steps (HF's cached path) or teacher-forced rows against the
+     * reference's one-shot teacher-forced rows.
+     */
+    static double selfKl(LlmRef ref, LlmRef side) {
+        double sum = 0;
+        int n = 0;
+        for (int pi = 0; pi < ref.prompts().size(); pi++) {
+            PromptRecord p = ref.prompts().get(pi);
+            PromptRecord q = side.prompts().get(pi);
+            int start = p.prompt().length - 1;
+            for (int i = 0; i < p.greedySteps().size(); i++) {
+                var other = side == ref ? q.greedySteps().get(i) : q.teacherRows().get(start + i);
+                sum += Comparison.klEstimate(p.teacherRows().get(start + i), other)[0];
+                n++;
+            }
+        }
+        return sum / n;
+    }
+}

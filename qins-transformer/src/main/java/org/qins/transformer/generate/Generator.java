@@ -1,0 +1,57 @@
+package org.qins.transformer.generate;
+
+import java.util.Arrays;
+import org.qins.api.KvCacheProvider;
+import org.qins.transformer.model.CausalLm;
+import org.qins.transformer.model.Sequence;
+
+/** Prefill the prompt as one batch, then one cached step per new token until the limit or a stop token. */
+public final class Generator {
+
+    private final CausalLm model;
+    private final KvCacheProvider kv;
+
+    public Generator(CausalLm model, KvCacheProvider kv) {
+        this.model = model;
+        this.kv = kv;
+    }
+
+    public GenerationResult generate(int[] prompt, GenerationOptions options, TokenListener listener) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("the prompt is empty: give at least one token (usually BOS)");
+        }
+        int vocab = model.config().vocabSize();
+        Sampler sampler = new Sampler(options.temperature(), options.topP(), options.seed());
+        Sequence seq = model.newSequence(kv, prompt.length + Math.max(1, options.maxNewTokens()));
+        int[] out = new int[options.maxNewTokens()];
+        long t0 = System.nanoTime();
+        float[] logits = options.maxNewTokens() == 0 ? null : seq.prefill(prompt);
+        long t1 = System.nanoTime();
+        int[] stops = options.stopTokens().stream().mapToInt(Integer::intValue).toArray();
+        int n = 0;
+        boolean eos = false;
+        while (n < options.maxNewTokens()) {
+            int token = sampler.sample(logits, vocab);
+            listener.onToken(n, token, logits);
+            out[n++] = token;
+            if (contains(stops, token)) {
+                eos = true;
+                break;
+            }
+            if (n < options.maxNewTokens()) {
+                logits = seq.step(token);
+            }
+        }
+        long t2 = System.nanoTime();
+        return new GenerationResult(Arrays.copyOf(out, n), eos, t1 - t0, t2 - t1);
+    }
+
+    private static boolean contains(int[] ids, int id) {
+        for (int x : ids) {
+            if (x == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

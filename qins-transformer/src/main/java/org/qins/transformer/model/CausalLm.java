@@ -1,0 +1,104 @@
+package org.qins.transformer.model;
+
+import java.util.List;
+import org.qins.api.KvCache;
+import org.qins.api.KvCacheProvider;
+import org.qins.api.KvCacheSpec;
+import org.qins.api.LinearLayer;
+import org.qins.api.Parallel;
+import org.qins.api.TensorView;
+import org.qins.transformer.config.ModelConfig;
+
+/**
+ * A loaded Llama or Phi-3 model: float embeddings and norms, linear layers from a provider.
+ * Stateless between calls apart from the {@link Sequence} each caller holds.
+ */
+public final class CausalLm implements AutoCloseable {
+
+    private final ModelConfig config;
+    private final ModelShape shape;
+    private final TensorView embeddings;
+    private final List<DecoderLayer> layers;
+    private final RmsNorm finalNorm;
+    private final LinearLayer lmHead;
+    private final Rope rope;
+    private final Parallel parallel;
+    private final AutoCloseable resources;
+
+    CausalLm(ModelConfig config, TensorView embeddings, List<DecoderLayer> layers, RmsNorm finalNorm, LinearLayer lmHead,
+            Parallel parallel, AutoCloseable resources) {
+        this.config = config;
+        this.shape = ModelShape.of(config);
+        this.embeddings = embeddings;
+        this.layers = List.copyOf(layers);
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+        this.rope = new Rope(config.rope());
+        this.parallel = parallel;
+        this.resources = resources;
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Parallel parallel() {
+        return parallel;
+    }
+
+    /** Bytes held by the linear layers (weights as the providers keep them). */
+    public long linearBytes() {
+        return layers.stream().mapToLong(DecoderLayer::residentBytes).sum() + lmHead.residentBytes();
+    }
+
+    /** A describe() of the LM head's layer, to report which provider runs. */
+    public String describeLinear() {
+        return lmHead.describe();
+    }
+
+    /** A new empty sequence with a KV cache from {@code provider} for up to {@code capacity} positions. */
+    public Sequence newSequence(KvCacheProvider provider, int capacity) {
+        KvCache cache = provider.create(new KvCacheSpec(config.layers(), config.kvHeads(), config.headDim(), capacity));
+        return new Sequence(this, cache);
+    }
+
+    /**
+     * Runs {@code count} tokens at positions {@code start ..} (all earlier positions already cached)
+     * and writes the logits of every token ({@code allLogits}) or of the last one into {@code logits}.
+     */
+    void forward(int[] tokens, int tokenOffset, int start, int count, Workspace ws, AttentionKernel attention, KvCache cache,
+            boolean allLogits, float[] logits) {
+        if (start + count > cache.spec().capacity()) {
+            throw new IllegalArgumentException("sequence of " + (start + count) + " tokens exceeds the KV cache capacity "
+                    + cache.spec().capacity());
+        }
+        ws.ensure(count, start + count);
+        int hidden = shape.hidden();
+        for (int b = 0; b < count; b++) {
+            int id = tokens[tokenOffset + b];
+            if (id < 0 || id >= shape.vocab()) {
+                throw new IllegalArgumentException("token id " + id + " outside the vocabulary [0, " + shape.vocab() + ")");
+            }
+            embeddings.copyFloats((long) id * hidden, ws.x, b * hidden, hidden);
+        }
+        for (DecoderLayer layer : layers) {
+            layer.forward(ws, start, count, cache, rope, attention, parallel);
+        }
+        if (allLogits) {
+            finalNorm.apply(ws.x, ws.xn, count);
+            lmHead.forward(ws.xn, logits, count);
+        } else {
+            finalNorm.applyRow(ws.x, (count - 1) * hidden, ws.xn, 0);
+            lmHead.forward(ws.xn, logits, 1);
+        }
+    }
+
+    ModelShape shape() {
+        return shape;
+    }
+
+    @Override
+    public void close() throws Exception {
+        resources.close();
+    }
+}

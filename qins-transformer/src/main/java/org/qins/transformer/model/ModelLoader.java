@@ -1,0 +1,93 @@
+package org.qins.transformer.model;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.qins.api.LayerSpec;
+import org.qins.api.LinearLayer;
+import org.qins.api.StoredWeight;
+import org.qins.api.TensorView;
+import org.qins.transformer.checkpoint.Checkpoint;
+import org.qins.transformer.config.Architecture;
+import org.qins.transformer.config.ConfigLoader;
+import org.qins.transformer.config.ModelConfig;
+import org.qins.transformer.provider.LayerLoader;
+
+/**
+ * Builds a {@link CausalLm} from a Hugging Face model directory. Linear layers (LM head
+ * included) come from the selected provider; embeddings and norms are read as floats. The
+ * checkpoint stays mapped until the model is closed, because float layers compute in place.
+ */
+public final class ModelLoader {
+
+    private final LayerLoader loader;
+
+    /** Layers come from {@code layers} (explicit provider, flag or priority; decode at load when needed). */
+    public ModelLoader(LayerLoader layers) {
+        this.loader = layers;
+    }
+
+    public CausalLm load(Path modelDir) {
+        ModelConfig config = ConfigLoader.load(modelDir);
+        Checkpoint ckpt = Checkpoint.open(modelDir);
+        try {
+            return build(config, ckpt);
+        } catch (RuntimeException e) {
+            ckpt.close();
+            throw e;
+        }
+    }
+
+    private CausalLm build(ModelConfig c, Checkpoint ckpt) {
+        int hidden = c.hiddenSize();
+        TensorView embed = floatTensor(ckpt, "model.embed_tokens.weight", c.vocabSize(), hidden);
+        List<DecoderLayer> layers = new ArrayList<>();
+        ModelShape shape = ModelShape.of(c);
+        for (int i = 0; i < c.layers(); i++) {
+            String p = "model.layers." + i + ".";
+            ConcatLinear qkv;
+            ConcatLinear gateUp;
+            if (c.architecture() == Architecture.PHI3) {
+                // Fused weights go through one layer each: rows [q; k; v] and [gate; up].
+                qkv = new ConcatLinear(List.of(linear(ckpt, p + "self_attn.qkv_proj", shape.qkvDim(), hidden)));
+                gateUp = new ConcatLinear(List.of(linear(ckpt, p + "mlp.gate_up_proj", 2 * c.intermediateSize(), hidden)));
+            } else {
+                qkv = new ConcatLinear(List.of(linear(ckpt, p + "self_attn.q_proj", c.qDim(), hidden),
+                        linear(ckpt, p + "self_attn.k_proj", c.kvDim(), hidden),
+                        linear(ckpt, p + "self_attn.v_proj", c.kvDim(), hidden)));
+                gateUp = new ConcatLinear(List.of(linear(ckpt, p + "mlp.gate_proj", c.intermediateSize(), hidden),
+                        linear(ckpt, p + "mlp.up_proj", c.intermediateSize(), hidden)));
+            }
+            layers.add(new DecoderLayer(i, shape, norm(ckpt, p + "input_layernorm.weight", c),
+                    norm(ckpt, p + "post_attention_layernorm.weight", c), qkv,
+                    linear(ckpt, p + "self_attn.o_proj", hidden, c.qDim()), gateUp,
+                    linear(ckpt, p + "mlp.down_proj", hidden, c.intermediateSize())));
+        }
+        // Tied: no lm_head.weight in the file; the head is the embedding, still through a provider's layer.
+        LinearLayer head = c.tieWordEmbeddings()
+                ? load(new LayerSpec("lm_head", c.vocabSize(), hidden), StoredWeight.ofFloat("lm_head", embed))
+                : linear(ckpt, "lm_head", c.vocabSize(), hidden);
+        return new CausalLm(c, embed, layers, norm(ckpt, "model.norm.weight", c), head, loader.context().parallel(), ckpt);
+    }
+
+    private LinearLayer linear(Checkpoint ckpt, String base, int out, int in) {
+        return load(new LayerSpec(base, out, in), ckpt.linear(base));
+    }
+
+    private LinearLayer load(LayerSpec spec, StoredWeight stored) {
+        return loader.load(spec, stored);
+    }
+
+    private static TensorView floatTensor(Checkpoint ckpt, String name, long... shape) {
+        TensorView t = ckpt.tensor(name);
+        if (!t.dtype().isFloat() || !java.util.Arrays.equals(t.shape(), shape)) {
+            throw new IllegalArgumentException(ckpt.directory() + ": tensor '" + name + "' is " + t.dtype()
+                    + java.util.Arrays.toString(t.shape()) + ", expected a float tensor of shape " + java.util.Arrays.toString(shape));
+        }
+        return t;
+    }
+
+    private static RmsNorm norm(Checkpoint ckpt, String name, ModelConfig c) {
+        return new RmsNorm(floatTensor(ckpt, name, c.hiddenSize()).toFloatArray(), c.rmsNormEps());
+    }
+}

@@ -1,0 +1,170 @@
+package org.qins.transformer.parallel;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.qins.api.Parallel;
+
+/**
+ * A fixed pool of {@code threads - 1} daemon workers plus the calling thread. One
+ * {@link #forRange} runs at a time; the caller takes chunks too, so nothing is handed off when
+ * the work is small. Dispatch allocates nothing: workers wait on a generation counter and claim
+ * chunks from a ticket that carries the round number in its high bits, so a late worker can
+ * never claim a chunk of another round. A nested or concurrent call runs on the calling thread.
+ */
+public final class WorkerPool implements Parallel, AutoCloseable {
+
+    /** Spins before parking: short, because the cores are often shared. */
+    private static final int SPIN = 2_000;
+
+    private final int threads;
+    private final Thread[] workers;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final AtomicLong ticket = new AtomicLong();
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile long generation;
+    private volatile boolean closed;
+    private volatile Thread caller;
+    private volatile Throwable failure;
+    private RangeBody body;
+    private int n;
+    private int chunks;
+
+    public WorkerPool(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        this.threads = threads;
+        this.workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = Thread.ofPlatform().daemon().name("qins-worker-" + (i + 1)).unstarted(this::work);
+            workers[i].start();
+        }
+    }
+
+    /** A pool with one thread per available processor. */
+    public static WorkerPool ofAvailableProcessors() {
+        return new WorkerPool(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Override
+    public int threads() {
+        return threads;
+    }
+
+    @Override
+    public void forRange(int n, int grain, RangeBody body) {
+        if (n <= 0) {
+            return;
+        }
+        int c = Math.min(n / Math.max(1, grain), threads * 4);
+        if (c <= 1 || workers.length == 0 || closed || !lock.tryLock()) {
+            body.run(0, n);
+            return;
+        }
+        try {
+            if (isWorker()) {
+                body.run(0, n);
+                return;
+            }
+            long round = generation + 1;
+            this.body = body;
+            this.n = n;
+            this.chunks = c;
+            this.failure = null;
+            this.caller = Thread.currentThread();
+            pending.set(c);
+            ticket.set(round << 32); // volatile write publishes the fields above
+            generation = round;
+            for (Thread w : workers) {
+                LockSupport.unpark(w);
+            }
+            runChunks();
+            int spins = 0;
+            while (pending.get() > 0) {
+                if (++spins < SPIN) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(this, 50_000);
+                }
+            }
+            this.body = null;
+            Throwable f = failure;
+            if (f != null) {
+                if (f instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (f instanceof Error er) {
+                    throw er;
+                }
+                throw new IllegalStateException(f);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean isWorker() {
+        Thread t = Thread.currentThread();
+        for (Thread w : workers) {
+            if (w == t) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Claims and runs chunks of the current round until none is left. */
+    private void runChunks() {
+        while (true) {
+            long t = ticket.get();
+            int c = (int) t;
+            int total = chunks;
+            if (c >= total) {
+                return;
+            }
+            if (!ticket.compareAndSet(t, t + 1)) {
+                continue;
+            }
+            // The claimed chunk keeps its round open, so body and n cannot change under us.
+            try {
+                int size = n;
+                body.run((int) ((long) size * c / total), (int) ((long) size * (c + 1) / total));
+            } catch (Throwable e) {
+                failure = e;
+            } finally {
+                if (pending.decrementAndGet() == 0) {
+                    LockSupport.unpark(caller);
+                }
+            }
+        }
+    }
+
+    private void work() {
+        long seen = 0;
+        while (!closed) {
+            int spins = 0;
+            while (generation == seen && !closed) {
+                if (++spins < SPIN) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            if (closed) {
+                return;
+            }
+            seen = generation;
+            runChunks();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package org.qins.transformer.parallel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+class WorkerPoolTest {
+
+    @Test
+    void coversEveryIndexExactlyOnceRoundAfterRound() {
+        try (WorkerPool pool = new WorkerPool(3)) {
+            for (int round = 0; round < 2000; round++) {
+                int n = 1 + round % 97;
+                AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                pool.forRange(n, 1 + round % 5, (from, to) -> {
+                    for (int i = from; i < to; i++) {
+                        hits.incrementAndGet(i);
+                    }
+                });
+                for (int i = 0; i < n; i++) {
+                    assertThat(hits.get(i)).as("round %d index %d", round, i).isEqualTo(1);
+                }
+            }
+        }
+    }
+
+    @Test
+    void chunksRespectTheGrain() {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            pool.forRange(100, 30, (from, to) -> assertThat(to - from).isGreaterThanOrEqualTo(30));
+        }
+    }
+
+    @Test
+    void aFailureReachesTheCallerAndThePoolStaysUsable() {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            assertThatThrownBy(() -> pool.forRange(64, 1, (from, to) -> {
+                if (from == 0) {
+                    throw new IllegalStateException("boom");
+                }
+            })).hasMessage("boom");
+            AtomicIntegerArray hits = new AtomicIntegerArray(64);
+            pool.forRange(64, 1, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    hits.incrementAndGet(i);
+                }
+            });
+            for (int i = 0; i < 64; i++) {
+                assertThat(hits.get(i)).isEqualTo(1);
+            }
+        }
+    }
+}
