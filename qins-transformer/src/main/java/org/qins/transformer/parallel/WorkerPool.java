@@ -89,6 +89,9 @@ public final class WorkerPool implements Parallel, AutoCloseable {
                     LockSupport.parkNanos(this, 50_000);
                 }
             }
+            // Close the round before the next one writes its fields: a worker that read this round's
+            // ticket and then the next round's chunk count would otherwise still win its CAS here.
+            ticket.set((round << 32) | Integer.MAX_VALUE);
             this.body = null;
             Throwable f = failure;
             if (f != null) {

@@ -9,10 +9,16 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Writes an {@code llm-ref/1} file. Top logits and lse are rounded to the file's decimals; exact
- * rows are written as the shortest decimal that reads back to the same float32.
+ * Writes an {@code llm-ref/1} file. Top logits and lse are written to {@value #DECIMALS} decimals
+ * (declared in the file's {@code logit_decimals}), i.e. at the precision we computed them: the KL
+ * estimate derives the tail mass as {@code 1 - sum(top-k probabilities)}, and on peaked rows a
+ * 5-decimal rounding of our own values alone moves that tail by more than its size. Exact rows
+ * are written as the shortest decimal that reads back to the same float32.
  */
 public final class CandidateWriter {
+
+    /** Decimals of the candidate's top logits and lse. */
+    public static final int DECIMALS = 9;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -42,7 +48,7 @@ public final class CandidateWriter {
         JSON.writeValue(g, ref.model());
         g.writeNumberField("n_steps", ref.nSteps());
         g.writeNumberField("top_k", ref.topK());
-        g.writeNumberField("logit_decimals", ref.logitDecimals());
+        g.writeNumberField("logit_decimals", DECIMALS);
         g.writeArrayFieldStart("prompts");
         for (PromptRecord p : ref.prompts()) {
             g.writeStartObject();
@@ -51,12 +57,12 @@ public final class CandidateWriter {
             g.writeObjectFieldStart("greedy");
             g.writeFieldName("tokens");
             g.writeArray(p.greedyTokens(), 0, p.greedyTokens().length);
-            rows(g, "steps", p.greedySteps(), ref.logitDecimals());
+            rows(g, "steps", p.greedySteps(), DECIMALS);
             g.writeEndObject();
             g.writeObjectFieldStart("teacher_forced");
             g.writeFieldName("tokens");
             g.writeArray(p.teacherTokens(), 0, p.teacherTokens().length);
-            rows(g, "positions", p.teacherRows(), ref.logitDecimals());
+            rows(g, "positions", p.teacherRows(), DECIMALS);
             g.writeEndObject();
             g.writeEndObject();
         }

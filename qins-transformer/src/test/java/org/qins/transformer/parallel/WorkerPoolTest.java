@@ -11,7 +11,7 @@ class WorkerPoolTest {
     @Test
     void coversEveryIndexExactlyOnceRoundAfterRound() {
         try (WorkerPool pool = new WorkerPool(3)) {
-            for (int round = 0; round < 2000; round++) {
+            for (int round = 0; round < 20000; round++) {
                 int n = 1 + round % 97;
                 AtomicIntegerArray hits = new AtomicIntegerArray(n);
                 pool.forRange(n, 1 + round % 5, (from, to) -> {
