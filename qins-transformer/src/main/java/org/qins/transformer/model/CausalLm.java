@@ -51,8 +51,13 @@ public final class CausalLm implements AutoCloseable {
         return layers.stream().mapToLong(DecoderLayer::residentBytes).sum() + lmHead.residentBytes();
     }
 
-    /** A describe() of the LM head's layer, to report which provider runs. */
+    /** Which providers run: a block layer's describe() and the LM head's. */
     public String describeLinear() {
+        return layers.get(0).describeLinear() + "; head " + lmHead.describe();
+    }
+
+    /** The LM head's describe() (float unless the checkpoint stores it encoded). */
+    public String describeHead() {
         return lmHead.describe();
     }
 

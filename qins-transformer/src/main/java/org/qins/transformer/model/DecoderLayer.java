@@ -37,6 +37,11 @@ final class DecoderLayer {
         return Math.max(qkv.largestPart(), gateUp.largestPart());
     }
 
+    /** The down projection's describe(): which provider and format computes this block. */
+    String describeLinear() {
+        return down.describe();
+    }
+
     long residentBytes() {
         return qkv.residentBytes() + o.residentBytes() + gateUp.residentBytes() + down.residentBytes();
     }

@@ -64,9 +64,10 @@ public final class ModelLoader {
                     linear(ckpt, p + "mlp.down_proj", hidden, c.intermediateSize())));
         }
         // Tied: no lm_head.weight in the file; the head is the embedding, still through a provider's layer.
-        LinearLayer head = c.tieWordEmbeddings()
-                ? load(new LayerSpec("lm_head", c.vocabSize(), hidden), StoredWeight.ofFloat("lm_head", embed))
-                : linear(ckpt, "lm_head", c.vocabSize(), hidden);
+        // The head stays float unless the checkpoint stores it encoded, as the converter does.
+        LayerSpec headSpec = new LayerSpec("lm_head", c.vocabSize(), hidden);
+        LinearLayer head = loader.loadKeptFloat(headSpec,
+                c.tieWordEmbeddings() ? StoredWeight.ofFloat("lm_head", embed) : ckpt.linear("lm_head"));
         return new CausalLm(c, embed, layers, norm(ckpt, "model.norm.weight", c), head, loader.context().parallel(), ckpt);
     }
 

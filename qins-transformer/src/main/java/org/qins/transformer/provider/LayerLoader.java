@@ -57,6 +57,19 @@ public final class LayerLoader {
         return chosen.load(spec, asFloat, context);
     }
 
+    /**
+     * A weight the converter keeps in float (the LM head): computed by the float reference
+     * provider {@value ProviderSelector#FLOAT_REFERENCE} when it is on the classpath, so that
+     * Pattern A over a float checkpoint encodes exactly what {@code qins convert} would. A head
+     * stored encoded (converted with {@code --encode-head}) loads like any other weight.
+     */
+    public LinearLayer loadKeptFloat(LayerSpec spec, StoredWeight stored) {
+        if (stored.isFloat() && selector.registry().hasLinear(ProviderSelector.FLOAT_REFERENCE)) {
+            return selector.registry().linear(ProviderSelector.FLOAT_REFERENCE).load(spec, stored, context);
+        }
+        return load(spec, stored);
+    }
+
     private LinearLayerProvider decoderOf(StoredWeight stored) {
         for (LinearLayerProvider p : selector.registry().linearProviders()) {
             if (p.supports(stored.format())) {

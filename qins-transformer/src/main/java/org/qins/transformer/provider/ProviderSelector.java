@@ -26,6 +26,9 @@ public final class ProviderSelector {
     private static final System.Logger LOG = System.getLogger("org.qins.providers");
     private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
+    /** The float reference provider's name: it computes weights kept in float (the LM head). */
+    public static final String FLOAT_REFERENCE = "fp32";
+
     private final ProviderRegistry registry;
     private final Supplier<String> flag;
 
