@@ -50,7 +50,7 @@ class ConverterTest {
                 });
         assertThat(r.encodedTensors()).isEqualTo(3 * 7);
         assertThat(r.copiedTensors()).isEqualTo(3 * 2 + 3); // norms + embed, final norm, lm_head
-        assertThat(r.bytesPerEncodedParam()).isCloseTo(1 + 4.0 / 32, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(r.bytesPerEncodedParam()).isCloseTo(1 + 2.0 / 32, org.assertj.core.data.Offset.offset(1e-9));
         assertThat(seen).hasSize(30);
         assertThat(out.resolve("config.json")).hasSameTextualContentAs(TINY.resolve("config.json"));
         assertThat(out.resolve("tokenizer.json")).exists();

@@ -1,7 +1,6 @@
 package org.qins.it.thirdparty;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Map;
 import org.qins.api.DType;
@@ -20,8 +19,6 @@ import org.qins.api.TensorView;
  * {@code q8_0}, as llama.cpp's Q8_0). It doubles as the comparison baseline for the QINS codec.
  */
 public abstract class BlockInt8Provider implements LinearLayerProvider {
-
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** Block size for a layer of {@code in} inputs. */
     protected abstract int block(int in);
@@ -70,8 +67,18 @@ public abstract class BlockInt8Provider implements LinearLayerProvider {
         }
         return new StoredWeight(spec.name(), name(), Map.of(
                 "q", new TensorView(spec.name() + ".q", DType.I8, new long[] {out, in}, MemorySegment.ofArray(q)),
-                "scale", TensorView.ofFloats(spec.name() + ".scale", scales, out, blocks)),
+                "scale", fp16Scales() ? f16(spec.name() + ".scale", scales, out, blocks)
+                        : TensorView.ofFloats(spec.name() + ".scale", scales, out, blocks)),
                 Map.of("block", Integer.toString(block)));
+    }
+
+    /** Scales as an F16 tensor (they are already rounded to fp16). */
+    private static TensorView f16(String name, float[] v, long... shape) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+            b.putShort(Float.floatToFloat16(f));
+        }
+        return new TensorView(name, DType.F16, shape, MemorySegment.ofArray(b.array()));
     }
 
     @Override
@@ -79,7 +86,7 @@ public abstract class BlockInt8Provider implements LinearLayerProvider {
         byte[] q = stored.part("q").toByteArray();
         float[] scales = stored.part("scale").toFloatArray();
         int block = Integer.parseInt(stored.meta("block"));
-        return new Layer(spec, q, scales, block);
+        return new Layer(spec, q, scales, block, stored.part("scale").dtype().bytes());
     }
 
     @Override
@@ -88,7 +95,7 @@ public abstract class BlockInt8Provider implements LinearLayerProvider {
         return TensorView.ofFloats(spec.name() + ".weight", l.dequantized(), spec.outFeatures(), spec.inFeatures());
     }
 
-    private record Layer(LayerSpec spec, byte[] q, float[] scales, int block) implements LinearLayer {
+    private record Layer(LayerSpec spec, byte[] q, float[] scales, int block, int scaleBytes) implements LinearLayer {
 
         float[] dequantized() {
             int in = spec.inFeatures();
@@ -118,7 +125,7 @@ public abstract class BlockInt8Provider implements LinearLayerProvider {
 
         @Override
         public long residentBytes() {
-            return q.length + (long) scales.length * (block == spec.inFeatures() ? 4 : 2);
+            return q.length + (long) scales.length * scaleBytes;
         }
 
         @Override

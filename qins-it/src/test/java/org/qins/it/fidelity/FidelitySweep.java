@@ -1,0 +1,80 @@
+package org.qins.it.fidelity;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.qins.api.LayerContext;
+import org.qins.api.LayerSpec;
+import org.qins.api.LinearLayerProvider;
+import org.qins.api.StoredWeight;
+import org.qins.api.TensorView;
+import org.qins.transformer.checkpoint.Checkpoint;
+import org.qins.transformer.convert.ConversionListener;
+import org.qins.transformer.convert.ConversionOptions;
+import org.qins.transformer.convert.ConversionReport;
+import org.qins.transformer.convert.ModelConverter;
+import org.qins.transformer.model.CausalLm;
+import org.qins.transformer.model.ModelLoader;
+import org.qins.transformer.provider.LayerLoader;
+import org.qins.transformer.provider.ProviderRegistry;
+import org.qins.transformer.provider.ProviderSelector;
+import org.qins.transformer.validate.CompareMetrics;
+import org.qins.transformer.validate.Comparison;
+import org.qins.transformer.validate.Follower;
+import org.qins.transformer.validate.LlmRef;
+import org.qins.transformer.validate.ReferenceFile;
+
+/**
+ * Scores an encoding on a fixture the way a user would: {@code qins convert} with the options,
+ * load the converted directory (the stored format picks the layer), follow the reference's
+ * prompts, and compare with compare.py's metrics. Only the SPI is used, so third-party
+ * providers (int8, Q8_0) are scored by the same code.
+ */
+final class FidelitySweep {
+
+    private final ProviderSelector selector = new ProviderSelector(ProviderRegistry.discover(), () -> null);
+
+    SweepResult score(Path fixture, SweepConfig config, Path work) {
+        LinearLayerProvider provider = selector.registry().linear(config.provider());
+        Path converted = work.resolve(fixture.getFileName() + "-" + Integer.toHexString(config.hashCode()));
+        ConversionReport report = new ModelConverter(provider, ConversionOptions.of(provider.name(), config.options()))
+                .convert(fixture, converted, ConversionListener.NONE);
+        double weightError = weightError(fixture, converted, provider);
+        LlmRef ref = ReferenceFile.read(fixture.resolve("reference.json"));
+        LlmRef cand;
+        try (CausalLm lm = new ModelLoader(new LayerLoader(selector, null, LayerContext.sequential())).load(converted)) {
+            cand = new Follower(lm, selector.registry().kv("fp32"), 20).follow(ref, Map.of());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        CompareMetrics m = Comparison.compare(ref, cand);
+        return new SweepResult(report.bytesPerEncodedParam(), weightError, m.greedyMatchRate(), m.teacherTop1(),
+                m.teacherTop10Overlap(), m.meanKl());
+    }
+
+    /** ||w' - w|| / ||w|| over every encoded weight, decoding through the provider. */
+    private static double weightError(Path fixture, Path converted, LinearLayerProvider provider) {
+        double err = 0;
+        double norm = 0;
+        try (Checkpoint src = Checkpoint.open(fixture); Checkpoint enc = Checkpoint.open(converted)) {
+            for (String name : src.tensorNames()) {
+                if (!name.endsWith(".weight")) {
+                    continue;
+                }
+                String base = name.substring(0, name.length() - ".weight".length());
+                if (!enc.isEncoded(base)) {
+                    continue;
+                }
+                TensorView w = src.tensor(name);
+                StoredWeight stored = enc.linear(base);
+                float[] a = w.toFloatArray();
+                float[] b = provider.decode(new LayerSpec(base, (int) w.dim(0), (int) w.dim(1)), stored).toFloatArray();
+                for (int i = 0; i < a.length; i++) {
+                    double d = (double) b[i] - a[i];
+                    err += d * d;
+                    norm += (double) a[i] * a[i];
+                }
+            }
+        }
+        return Math.sqrt(err / norm);
+    }
+}
