@@ -44,4 +44,17 @@ class HeadPolicyTest {
             assertThat(lm.describeHead()).startsWith("fp32");
         }
     }
+
+    @Test
+    void useCodecOverridesTheFlagProgrammatically() throws Exception {
+        Path fixture = Path.of(System.getProperty("qins.fixtures"), "tiny-llama");
+        ProviderSelector legacyFlag = new ProviderSelector(ProviderRegistry.discover(), () -> "0");
+        try (CausalLm lm = new ModelLoader(LayerLoader.useCodec(legacyFlag, true, LayerContext.sequential())).load(fixture)) {
+            assertThat(lm.describeLinear()).startsWith("qins ");
+        }
+        ProviderSelector patternAFlag = new ProviderSelector(ProviderRegistry.discover(), () -> "1");
+        try (CausalLm lm = new ModelLoader(LayerLoader.useCodec(patternAFlag, false, LayerContext.sequential())).load(fixture)) {
+            assertThat(lm.describeLinear()).startsWith("qins-legacy");
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package org.qins.transformer.provider;
 
+import org.qins.api.CodecAtRest;
 import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
@@ -26,6 +27,15 @@ public final class LayerLoader {
         this.selector = selector;
         this.explicitName = explicitName;
         this.context = context;
+    }
+
+    /**
+     * The programmatic override of {@code QINS_CODEC_AT_REST}, as the seed's
+     * {@code convert(model, use_codec=True|False)}: {@code true} = Pattern A ({@code qins}),
+     * {@code false} = the deprecated legacy layer ({@code qins-legacy}).
+     */
+    public static LayerLoader useCodec(ProviderSelector selector, boolean useCodec, LayerContext context) {
+        return new LayerLoader(selector, useCodec ? CodecAtRest.PATTERN_A : CodecAtRest.LEGACY, context);
     }
 
     public LayerContext context() {
