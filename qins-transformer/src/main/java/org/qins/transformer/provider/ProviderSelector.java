@@ -92,7 +92,7 @@ public final class ProviderSelector {
     /** The KV cache provider: explicit name, else the highest priority. */
     public Selection<KvCacheProvider> selectKv(String explicitName) {
         Selection<KvCacheProvider> s = chooseKv(explicitName);
-        log("kv:" + s.provider().name(), s.reason(), false);
+        log("KV cache '" + s.provider().name() + "'", s.reason(), false);
         return s;
     }
 
@@ -121,11 +121,11 @@ public final class ProviderSelector {
             return;
         }
         String what = switch (name) {
-            case CodecAtRest.PATTERN_A -> "Using Pattern A (codec-at-rest)";
-            case CodecAtRest.LEGACY -> "Using the legacy QINS-domain layer";
-            default -> "Using provider '" + name + "'";
+            case CodecAtRest.PATTERN_A -> "Using Pattern A (codec-at-rest) [qins]";
+            case CodecAtRest.LEGACY -> "Using the legacy QINS-domain layer [qins-legacy]";
+            default -> name.startsWith("KV cache") ? "Using " + name : "Using linear provider '" + name + "'";
         };
-        LOG.log(System.Logger.Level.INFO, what + " [" + name + "], chosen by " + reason);
+        LOG.log(System.Logger.Level.INFO, what + ", chosen by " + reason);
         if (deprecated) {
             LOG.log(System.Logger.Level.WARNING, "qins-legacy (ProjectiveLinear) is deprecated: it computes in the QINS"
                     + " domain and does not reproduce the float model; use Pattern A (QINS_CODEC_AT_REST=1)");
