@@ -64,6 +64,10 @@ public final class ModelConverter {
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot create a directory next to " + output + ": " + e.getMessage(), e);
         }
+        // Ctrl-C or kill: remove the partial directory on the way out.
+        Path partial = tmp;
+        Thread cleanup = new Thread(() -> deleteQuietly(partial), "qins-convert-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             ConversionReport report = write(modelDir, tmp, listener);
             copyOtherFiles(modelDir, tmp);
@@ -72,6 +76,12 @@ public final class ModelConverter {
         } catch (RuntimeException | Error e) {
             deleteQuietly(tmp);
             throw e;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or about to: it cleans up
+            }
         }
     }
 
