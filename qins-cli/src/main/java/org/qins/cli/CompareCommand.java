@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "compare", description = {"Run a reference and a candidate on the same prompts and score the candidate "
         + "(compare.py's metrics): greedy match, first divergence, teacher-forced top-1, top-10 overlap, KL; "
         + "perplexity with --text.",
-    "Verdict: PASS when teacher-forced top-1 >= 0.99 and mean KL <= 1e-3."})
+    "Verdict: PASS when teacher-forced top-1 >= 0.99 and mean KL <= 1e-3. Exit status 0 on PASS, 2 on FAIL."})
 final class CompareCommand implements Callable<Integer> {
 
     @Spec
@@ -103,7 +103,7 @@ final class CompareCommand implements Callable<Integer> {
             out.printf("wrote %s%n", json);
             out.flush();
         }
-        return 0;
+        return report.verdict().pass() ? 0 : 2;
     }
 
     private static List<int[]> readPrompts(Path file) throws java.io.IOException {
