@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code qins} command. */
 @Command(name = "qins", mixinStandardHelpOptions = true, version = "qins 0.1.0",
         description = "Run Llama and Phi-3 models on the CPU with weights stored in the QINS codec.",
-        subcommands = {GenerateCommand.class, ProvidersCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, ChatCommand.class, CompareCommand.class, BenchCommand.class, DemoCommand.class,
+            SynthCommand.class, ProvidersCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
 public final class QinsCommand implements Runnable {
 
     @CommandLine.Spec
@@ -18,8 +19,19 @@ public final class QinsCommand implements Runnable {
 
     /** Runs the command and returns its exit code (tests call this). */
     public static int run(String... args) {
+        return run(null, null, args);
+    }
+
+    /** Runs the command with its output and errors sent to the given writers (null: standard streams). */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         Logging.configure();
         CommandLine cl = new CommandLine(new QinsCommand());
+        if (out != null) {
+            cl.setOut(out);
+        }
+        if (err != null) {
+            cl.setErr(err);
+        }
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("qins: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
             if (Boolean.getBoolean("qins.debug")) {

@@ -51,6 +51,35 @@ public final class CausalLm implements AutoCloseable {
         return layers.stream().mapToLong(DecoderLayer::residentBytes).sum() + lmHead.residentBytes();
     }
 
+    /** Parameters of the linear layers (block projections and the LM head; a tied head counts its embedding once more). */
+    public long linearParameters() {
+        long h = config.hiddenSize();
+        long perLayer = h * config.qDim() + 2L * h * config.kvDim() + (long) config.qDim() * h + 3L * h * config.intermediateSize();
+        return config.layers() * perLayer + (long) config.vocabSize() * h;
+    }
+
+    /** Parameters of the whole model: linear layers, embeddings (unless tied to the head) and norms. */
+    public long parameters() {
+        long h = config.hiddenSize();
+        long embed = config.tieWordEmbeddings() ? 0 : (long) config.vocabSize() * h;
+        return linearParameters() + embed + (2L * config.layers() + 1) * h;
+    }
+
+    /**
+     * Bytes of the weights kept in float outside the linear layers: the embedding table as stored
+     * (mapped; counted once even when the head is tied to it, where the head's bytes count it already)
+     * and the norms (float32 arrays).
+     */
+    public long floatWeightBytes() {
+        long norms = (2L * config.layers() + 1) * config.hiddenSize() * Float.BYTES;
+        return (config.tieWordEmbeddings() ? 0 : embeddings.data().byteSize()) + norms;
+    }
+
+    /** All weight bytes: {@link #linearBytes()} + {@link #floatWeightBytes()}. */
+    public long weightBytes() {
+        return linearBytes() + floatWeightBytes();
+    }
+
     /** Which providers run: a block layer's describe() and the LM head's. */
     public String describeLinear() {
         return layers.get(0).describeLinear() + "; head " + lmHead.describe();

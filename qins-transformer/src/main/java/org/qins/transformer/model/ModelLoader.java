@@ -27,6 +27,16 @@ public final class ModelLoader {
         this.loader = layers;
     }
 
+    /**
+     * Loads {@code modelDir} with the linear provider {@code linear} (null: flag and priorities),
+     * computing on {@code parallel}.
+     */
+    public static CausalLm load(Path modelDir, org.qins.transformer.provider.ProviderSelector selector, String linear,
+            org.qins.api.Parallel parallel) {
+        return new ModelLoader(new LayerLoader(selector, linear, new org.qins.api.LayerContext(parallel, java.util.Map.of())))
+                .load(modelDir);
+    }
+
     public CausalLm load(Path modelDir) {
         ModelConfig config = ConfigLoader.load(modelDir);
         Checkpoint ckpt = Checkpoint.open(modelDir);

@@ -29,6 +29,11 @@ public record ModelShape(int hidden, int layers, int heads, int kvHeads, int int
         return hidden / heads;
     }
 
+    /** A file-name-safe key: {@code h256-l4-a8-kv4-i688-v1024}. */
+    public String key() {
+        return "h" + hidden + "-l" + layers + "-a" + heads + "-kv" + kvHeads + "-i" + intermediate + "-v" + vocab;
+    }
+
     /** Parameters of every tensor (embedding and untied head included). */
     public long parameters() {
         long kv = (long) kvHeads * headDim();

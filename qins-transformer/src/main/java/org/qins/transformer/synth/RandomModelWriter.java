@@ -38,6 +38,35 @@ public final class RandomModelWriter {
         this.dtype = dtype;
     }
 
+    /**
+     * Writes the model into {@code dir} unless it is already there: the files go to a temporary
+     * sibling directory that is renamed to {@code dir} when complete, so an interrupted run leaves
+     * no half-written model. Returns true when it wrote, false when {@code dir} already held a model.
+     */
+    public boolean writeIfAbsent(Path dir) throws IOException {
+        if (Files.isRegularFile(dir.resolve("config.json")) && Files.isRegularFile(dir.resolve(Checkpoint.SINGLE_FILE))) {
+            return false;
+        }
+        if (Files.exists(dir)) {
+            throw new IOException(dir + " exists but holds no complete model; remove it");
+        }
+        Path parent = dir.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp-");
+        try {
+            write(tmp);
+            Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            try (var files = Files.walk(tmp)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException ignored) {
+                // best effort
+            }
+            throw e;
+        }
+    }
+
     /** Writes config.json, generation_config.json and model.safetensors into {@code dir} (created). */
     public void write(Path dir) throws IOException {
         Files.createDirectories(dir);

@@ -25,8 +25,11 @@ public final class Tokenizer implements AutoCloseable {
     private final Boolean addBos;
     private final int bosId;
 
-    private Tokenizer(HuggingFaceTokenizer hf, Boolean addBos, int bosId) {
+    private final Map<String, Integer> tokenIds;
+
+    private Tokenizer(HuggingFaceTokenizer hf, Boolean addBos, int bosId, Map<String, Integer> tokenIds) {
         this.hf = hf;
+        this.tokenIds = tokenIds;
         this.addBos = addBos;
         this.bosId = bosId;
     }
@@ -59,7 +62,15 @@ public final class Tokenizer implements AutoCloseable {
             options.put("truncation", "false");
             options.put("padding", "false");
             options.put("maxLength", String.valueOf(Integer.MAX_VALUE));
-            return new Tokenizer(HuggingFaceTokenizer.newInstance(file, options), addBos, bosId);
+            Map<String, Integer> ids = new HashMap<>();
+            JsonNode vocab = tok.path("model").path("vocab");
+            if (vocab.isObject()) {
+                vocab.properties().forEach(e -> ids.put(e.getKey(), e.getValue().asInt()));
+            }
+            for (JsonNode t : tok.path("added_tokens")) {
+                ids.put(t.path("content").asText(), t.path("id").asInt());
+            }
+            return new Tokenizer(HuggingFaceTokenizer.newInstance(file, options), addBos, bosId, Map.copyOf(ids));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -86,6 +97,25 @@ public final class Tokenizer implements AutoCloseable {
             out[k++] = (int) id;
         }
         return out;
+    }
+
+    /**
+     * Token ids of {@code text} exactly as written, without adding BOS or any other special token
+     * (a chat template writes its own): as transformers' {@code apply_chat_template} tokenizes.
+     */
+    public int[] encodeVerbatim(String text) {
+        long[] ids = hf.encode(text, false, false).getIds();
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = (int) ids[i];
+        }
+        return out;
+    }
+
+    /** The id of a single token given by its text (an added token such as {@code <|end|>}, or a vocabulary entry), or -1. */
+    public int tokenId(String token) {
+        Integer id = token == null ? null : tokenIds.get(token);
+        return id == null ? -1 : id;
     }
 
     /** Text of {@code ids}; special tokens (BOS, EOS) are left out. */

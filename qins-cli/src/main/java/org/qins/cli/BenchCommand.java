@@ -1,0 +1,130 @@
+package org.qins.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.qins.transformer.bench.BenchResult;
+import org.qins.transformer.bench.Benchmark;
+import org.qins.transformer.bench.ProcessMemory;
+import org.qins.transformer.provider.ProviderRegistry;
+import org.qins.transformer.provider.ProviderSelector;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qins bench}: prefill/decode speed and memory of one or more linear providers, side by side. */
+@Command(name = "bench", description = {"Benchmark a model on pseudo-random token ids: prefill and decode tokens/s, time to "
+        + "first token, weight bytes, KV bytes per token, heap and RSS.",
+    "Several --linear values run one after the other in this process (each model closed before the next) and print side by "
+        + "side with ratios against the first."})
+final class BenchCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "Hugging Face model directory (see qins synth for a generated one).")
+    Path model;
+
+    @Option(names = "--linear", description = "Linear provider(s); repeat to compare (default: chosen by QINS_CODEC_AT_REST).")
+    List<String> linear;
+
+    @Option(names = "--kv", description = "KV cache provider (fp32, qins). Default: highest priority.")
+    String kv;
+
+    @Option(names = "--prompt-tokens", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
+    int promptTokens;
+
+    @Option(names = "--new-tokens", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
+    int newTokens;
+
+    @Option(names = "--threads", description = "Worker threads (default: available processors).")
+    Integer threads;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed rounds first. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--json", description = "Write one entry per configuration to this file.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        ProviderSelector selector = new ProviderSelector(ProviderRegistry.discover());
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        List<String> configs = linear == null || linear.isEmpty() ? java.util.Collections.singletonList(null) : linear;
+        List<BenchResult> results = new ArrayList<>();
+        long rssBefore = ProcessMemory.rssBytes();
+        for (String l : configs) {
+            results.add(new Benchmark(selector).run(model, l, kv, n, promptTokens, newTokens, warmup));
+        }
+        out.printf("bench %s: %d prompt tokens, %d new tokens, %d threads, %d warm-up rounds; RSS before loading %.1f MB%n%n", model,
+                promptTokens, newTokens, n, warmup, rssBefore / 1e6);
+        print(results, out);
+        if (results.size() > 1) {
+            out.println();
+            out.println("Models are closed between configurations; their mapped checkpoint pages are unmapped but the JVM keeps");
+            out.println("heap it grew, so a later configuration's RSS can include some of an earlier one's.");
+        }
+        if (json != null) {
+            Json.write(results.stream().map(BenchResult::toJson).toList(), json);
+            out.printf("wrote %s%n", json);
+        }
+        out.flush();
+        return 0;
+    }
+
+    static void print(List<BenchResult> rs, PrintWriter out) {
+        List<String[]> lines = new ArrayList<>();
+        lines.add(row("", rs, r -> r.linear() + " / kv " + r.kv(), null));
+        lines.add(row("layers", rs, BenchResult::linearDescription, null));
+        lines.add(row("prefill tokens/s", rs, r -> f("%.1f", r.prefillTokensPerSecond()), BenchResult::prefillTokensPerSecond));
+        lines.add(row("decode tokens/s", rs, r -> f("%.1f", r.decodeTokensPerSecond()), BenchResult::decodeTokensPerSecond));
+        lines.add(row("time to first token", rs, r -> f("%.1f ms", 1e3 * r.timeToFirstTokenSeconds()),
+                BenchResult::timeToFirstTokenSeconds));
+        lines.add(row("weight bytes", rs, r -> f("%,d", r.weightBytes()), r -> (double) r.weightBytes()));
+        lines.add(row("weight bytes / param", rs, r -> f("%.3f", r.weightBytesPerParam()), BenchResult::weightBytesPerParam));
+        lines.add(row("linear bytes / linear param", rs, r -> f("%.3f", r.linearBytesPerParam()), BenchResult::linearBytesPerParam));
+        lines.add(row("KV bytes / token", rs, r -> f("%,d", r.kvBytesPerToken()), r -> (double) r.kvBytesPerToken()));
+        lines.add(row("JVM heap used", rs, r -> f("%.1f MB", r.heapUsedBytes() / 1e6), r -> (double) r.heapUsedBytes()));
+        lines.add(row("process RSS", rs, r -> r.rssBytes() < 0 ? "n/a" : f("%.1f MB", r.rssBytes() / 1e6), r -> (double) r.rssBytes()));
+        lines.add(row("load time", rs, r -> f("%.2f s", r.loadSeconds()), BenchResult::loadSeconds));
+        int[] w = new int[lines.get(0).length];
+        for (String[] l : lines) {
+            for (int i = 0; i < l.length; i++) {
+                w[i] = Math.max(w[i], l[i].length());
+            }
+        }
+        for (String[] l : lines) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < l.length; i++) {
+                sb.append(i == 0 ? "" : " | ").append(String.format("%-" + w[i] + "s", l[i]));
+            }
+            out.println(sb.toString().stripTrailing());
+        }
+    }
+
+    private static String[] row(String name, List<BenchResult> rs, Function<BenchResult, String> text, Function<BenchResult, Double> value) {
+        String[] l = new String[rs.size() + 1];
+        l[0] = name;
+        for (int i = 0; i < rs.size(); i++) {
+            String s = text.apply(rs.get(i));
+            if (value != null && i > 0) {
+                double base = value.apply(rs.get(0));
+                double v = value.apply(rs.get(i));
+                if (base > 0 && v >= 0) {
+                    s += f(" (x%.2f)", v / base);
+                }
+            }
+            l[i + 1] = s;
+        }
+        return l;
+    }
+
+    private static String f(String fmt, Object v) {
+        return String.format(Locale.ROOT, fmt, v);
+    }
+}

@@ -1,0 +1,110 @@
+package org.qins.cli;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.qins.api.KvCacheProvider;
+import org.qins.transformer.chat.ChatSession;
+import org.qins.transformer.chat.ChatTemplate;
+import org.qins.transformer.model.CausalLm;
+import org.qins.transformer.model.ModelLoader;
+import org.qins.transformer.parallel.WorkerPool;
+import org.qins.transformer.provider.ProviderRegistry;
+import org.qins.transformer.provider.ProviderSelector;
+import org.qins.transformer.tokenizer.Tokenizer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qins chat}: an interactive conversation on standard input, with the model's chat template. */
+@Command(name = "chat", description = {"Chat with a model: reads your lines from standard input, renders the conversation with "
+        + "the model's chat template and streams the answer.", "Commands: /reset (forget the conversation), /exit."})
+final class ChatCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "Hugging Face model directory with tokenizer.json and a chat_template.")
+    Path model;
+
+    @Option(names = "--system", description = "System message.")
+    String system;
+
+    @Option(names = "--max-new-tokens", defaultValue = "256", description = "Per answer. Default: ${DEFAULT-VALUE}.")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", defaultValue = "0.7", description = "0 = greedy. Default: ${DEFAULT-VALUE}.")
+    float temperature;
+
+    @Option(names = "--top-p", defaultValue = "0.9", description = "Default: ${DEFAULT-VALUE}.")
+    float topP;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--linear", description = "Linear layer provider (fp32, qins, ...).")
+    String linear;
+
+    @Option(names = "--kv", description = "KV cache provider (fp32, qins).")
+    String kv;
+
+    @Option(names = "--threads", description = "Worker threads (default: available processors).")
+    Integer threads;
+
+    @Option(names = "--show-prompt", description = "Print each rendered prompt (between <prompt> lines) before the answer.")
+    boolean showPrompt;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ChatTemplate template = ChatTemplate.load(model);
+        ProviderSelector selector = new ProviderSelector(ProviderRegistry.discover());
+        KvCacheProvider cache = selector.selectKv(kv).provider();
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        try (WorkerPool pool = new WorkerPool(n); CausalLm lm = ModelLoader.load(model, selector, linear, pool);
+                Tokenizer tokenizer = Tokenizer.load(model)) {
+            ChatSession chat = new ChatSession(lm, cache, tokenizer, template, system, maxNewTokens, temperature, topP, seed);
+            err.printf("chat with %s (%s; kv %s). /reset forgets the conversation, /exit ends.%n", model, lm.describeLinear(),
+                    cache.name());
+            err.flush();
+            while (true) {
+                out.print("> ");
+                out.flush();
+                String line = in.readLine();
+                if (line == null || line.strip().equals("/exit")) {
+                    break;
+                }
+                if (line.strip().equals("/reset")) {
+                    chat.reset();
+                    out.println("(conversation reset)");
+                    continue;
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                ChatSession.Turn[] turn = new ChatSession.Turn[1];
+                turn[0] = chat.send(line, piece -> {
+                    out.print(piece);
+                    out.flush();
+                });
+                out.println();
+                if (showPrompt) {
+                    out.println("<prompt>");
+                    out.println(turn[0].prompt());
+                    out.println("</prompt>");
+                }
+                err.printf("[%d prompt tokens, %d from the cache; %d answer tokens%s]%n", turn[0].promptTokens(),
+                        turn[0].reusedTokens(), turn[0].tokens().length, turn[0].stopped() ? ", end of turn" : "");
+                err.flush();
+            }
+        }
+        out.println();
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,50 @@
+package org.qins.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.qins.transformer.demo.Demo;
+import org.qins.transformer.provider.ProviderRegistry;
+import org.qins.transformer.provider.ProviderSelector;
+import org.qins.transformer.synth.ModelShape;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code qins demo}: float vs Pattern A vs legacy on a built-in random model. */
+@Command(name = "demo", description = "Create a small deterministic model (cached), convert it to QINS, and compare float, "
+        + "Pattern A and legacy side by side.")
+final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--cache-dir", description = "Where the demo models live (default: $QINS_CACHE, else ~/.cache/qins).")
+    Path cacheDir;
+
+    @Option(names = "--shape", defaultValue = "demo", description = "Model shape (demo | hidden,layers,heads,kvHeads,intermediate,vocab). Default: ${DEFAULT-VALUE}.")
+    String shape;
+
+    @Option(names = "--threads", description = "Worker threads (default: available processors).")
+    Integer threads;
+
+    @Option(names = "--json", description = "Write every number to this file.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        long t0 = System.nanoTime();
+        Demo.Result r = new Demo(new ProviderSelector(ProviderRegistry.discover()), n)
+                .run(cacheDir != null ? cacheDir : Demo.defaultCacheRoot(), ModelShape.parse(shape));
+        Demo.print(r, out);
+        out.printf(java.util.Locale.ROOT, "%n(%d threads, %.1f s)%n", n, (System.nanoTime() - t0) / 1e9);
+        if (json != null) {
+            Json.write(Demo.toJson(r), json);
+            out.printf("wrote %s%n", json);
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,45 @@
+package org.qins.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchCommandTest {
+
+    @Test
+    void twoProvidersSideBySide(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("m");
+        assertThat(QinsCommand.run("synth", "--shape", "64,2,4,2,128,256", "--dtype", "f32", "--output", model.toString())).isZero();
+        Path json = tmp.resolve("b.json");
+        StringWriter out = new StringWriter();
+        int rc = QinsCommand.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "bench", "--model", model.toString(),
+                "--linear", "fp32", "--linear", "qins", "--kv", "qins", "--prompt-tokens", "16", "--new-tokens", "16",
+                "--warmup", "1", "--threads", "2", "--json", json.toString());
+        assertThat(rc).isZero();
+        assertThat(out.toString()).contains("decode tokens/s", "fp32 / kv qins", "qins / kv qins", "(x");
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        assertThat(j).hasSize(2);
+        for (String key : new String[] {"linear", "kv", "threads", "prefill_tokens_per_s", "decode_tokens_per_s",
+            "time_to_first_token_s", "weight_bytes", "weight_bytes_per_param", "kv_bytes_per_token", "heap_used_bytes", "rss_bytes"}) {
+            assertThat(j.get(0).has(key)).as(key).isTrue();
+        }
+        JsonNode fp = j.get(0);
+        JsonNode q = j.get(1);
+        assertThat(fp.get("linear").asText()).isEqualTo("fp32");
+        assertThat(fp.get("linear_bytes_per_param").asDouble()).isEqualTo(4.0);
+        // Blocks in QINS (about 1.1 to 1.2 bytes/param), the LM head kept in float.
+        assertThat(q.get("linear_bytes_per_param").asDouble()).isBetween(1.0, 2.5);
+        assertThat(q.get("weight_bytes").asLong()).isLessThan(fp.get("weight_bytes").asLong() * 6 / 10); // embeddings and head stay float
+        // 2 layers x 2 kv heads: K fp16 16 x 2, V 16 code bytes + 2 sign bytes + a 4-byte range.
+        assertThat(q.get("kv_bytes_per_token").asLong()).isEqualTo(2L * 2 * (32 + 16 + 2 + 4));
+        assertThat(fp.get("decode_tokens_per_s").asDouble()).isPositive();
+        assertThat(q.get("time_to_first_token_s").asDouble()).isPositive();
+        assertThat(q.get("heap_used_bytes").asLong()).isPositive();
+    }
+}
