@@ -12,6 +12,7 @@ import org.qins.transformer.bench.Benchmark;
 import org.qins.transformer.bench.ProcessMemory;
 import org.qins.transformer.provider.ProviderRegistry;
 import org.qins.transformer.provider.ProviderSelector;
+import org.qins.transformer.report.TextTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -92,19 +93,7 @@ final class BenchCommand implements Callable<Integer> {
         lines.add(row("JVM heap used", rs, r -> f("%.1f MB", r.heapUsedBytes() / 1e6), r -> (double) r.heapUsedBytes()));
         lines.add(row("process RSS", rs, r -> r.rssBytes() < 0 ? "n/a" : f("%.1f MB", r.rssBytes() / 1e6), r -> (double) r.rssBytes()));
         lines.add(row("load time", rs, r -> f("%.2f s", r.loadSeconds()), BenchResult::loadSeconds));
-        int[] w = new int[lines.get(0).length];
-        for (String[] l : lines) {
-            for (int i = 0; i < l.length; i++) {
-                w[i] = Math.max(w[i], l[i].length());
-            }
-        }
-        for (String[] l : lines) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < l.length; i++) {
-                sb.append(i == 0 ? "" : " | ").append(String.format("%-" + w[i] + "s", l[i]));
-            }
-            out.println(sb.toString().stripTrailing());
-        }
+        out.print(TextTable.render(lines));
     }
 
     private static String[] row(String name, List<BenchResult> rs, Function<BenchResult, String> text, Function<BenchResult, Double> value) {

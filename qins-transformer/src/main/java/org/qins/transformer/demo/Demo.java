@@ -23,6 +23,7 @@ import org.qins.transformer.model.CausalLm;
 import org.qins.transformer.model.ModelLoader;
 import org.qins.transformer.parallel.WorkerPool;
 import org.qins.transformer.provider.ProviderSelector;
+import org.qins.transformer.report.TextTable;
 import org.qins.transformer.synth.ModelShape;
 import org.qins.transformer.synth.RandomModelWriter;
 import org.qins.transformer.validate.CompareMetrics;
@@ -120,19 +121,7 @@ public final class Demo {
         lines.add(row("weight bytes / param", r, x -> f("%.3f", x.bench().weightBytesPerParam())));
         lines.add(row("linear bytes / linear param", r, x -> f("%.3f", x.bench().linearBytesPerParam())));
         lines.add(row("decode tokens/s", r, x -> f("%.1f", x.bench().decodeTokensPerSecond())));
-        int[] w = new int[lines.get(0).length];
-        for (String[] l : lines) {
-            for (int i = 0; i < l.length; i++) {
-                w[i] = Math.max(w[i], l[i].length());
-            }
-        }
-        for (String[] l : lines) {
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < l.length; i++) {
-                sb.append(i == 0 ? "" : " | ").append(String.format("%-" + w[i] + "s", l[i]));
-            }
-            out.println(sb.toString().stripTrailing());
-        }
+        out.print(TextTable.render(lines));
         out.println();
         out.println("What the numbers mean:");
         out.println("  - Pattern A stores each linear weight as an 8-bit QINS code and decodes it back to a float inside");
