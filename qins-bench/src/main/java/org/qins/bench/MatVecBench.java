@@ -53,6 +53,10 @@ public class MatVecBench {
     @Param({"1"})
     public int batch;
 
+    /** qins9 sign application: mask (a mask register per vector) or shift (per-lane shift of the plane word). */
+    @Param({"mask"})
+    public String signs;
+
     PoolParallel parallel;
     LinearLayer layer;
     float[] x;
@@ -61,6 +65,7 @@ public class MatVecBench {
     @Setup(Level.Trial)
     public void setup() {
         System.setProperty("qins.kernel", kernel);
+        System.setProperty("qins.signs", signs);
         SplittableRandom r = new SplittableRandom(1);
         float[] w = new float[N * N];
         for (int i = 0; i < w.length; i++) {

@@ -35,6 +35,8 @@ abstract class LutVectorKernel implements QinsKernel {
     final int groupLength;
     /** {@code 23 - log2 p}: shifts a code so that its octave lands in the float exponent field. */
     final int expShift;
+    /** Groups of exactly two vectors covering the row (the default block 32 with 16 lanes). */
+    final boolean pairs;
     final IntVector table0;
     final IntVector table1;
     final float[] table;
@@ -44,6 +46,7 @@ abstract class LutVectorKernel implements QinsKernel {
         this.codes = t.codes;
         this.cols = t.cols;
         this.groupLength = t.groupLength;
+        this.pairs = groupLength == 2 * L && cols % groupLength == 0;
         int p = DecodeTable.codesPerOctave(t.sharedStep);
         int shift = Integer.numberOfTrailingZeros(p);
         this.expShift = 23 - shift;

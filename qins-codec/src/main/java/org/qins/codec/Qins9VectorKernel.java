@@ -47,34 +47,16 @@ final class Qins9VectorKernel extends LutVectorKernel {
 
     @Override
     public float dotRow(int row, float[] x, int xOff, float[] scratch) {
+        return pairs ? dotRowPairs(row, x, xOff) : dotRowGroups(row, x, xOff);
+    }
+
+    /** Any group length (a multiple of L, or the whole row): inner loop per group, scalar tails. */
+    private float dotRowGroups(int row, float[] x, int xOff) {
         long cb = (long) row * cols;
         long sb = (long) row * signStride;
         int gl = groupLength;
         long ri = t.rangeIndex(row, 0);
         FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        if (gl == 2 * L && cols % gl == 0) {
-            // The default layout (groups of 32 on AVX-512): two vectors per group, one 32-bit sign word.
-            int g0 = 0;
-            for (; g0 + 2 * gl <= cols; g0 += 2 * gl, ri += 2) {
-                int sw = signs.get(I32, sb + (g0 >>> 3));
-                FloatVector gs = decode(cb + g0, sw).mul(FloatVector.fromArray(F, x, xOff + g0));
-                gs = decode(cb + g0 + L, sw >>> L).fma(FloatVector.fromArray(F, x, xOff + g0 + L), gs);
-                acc0 = gs.fma(FloatVector.broadcast(F, t.scaleAt(ri)), acc0);
-                int g1 = g0 + gl;
-                int sw1 = signs.get(I32, sb + (g1 >>> 3));
-                FloatVector hs = decode(cb + g1, sw1).mul(FloatVector.fromArray(F, x, xOff + g1));
-                hs = decode(cb + g1 + L, sw1 >>> L).fma(FloatVector.fromArray(F, x, xOff + g1 + L), hs);
-                acc1 = hs.fma(FloatVector.broadcast(F, t.scaleAt(ri + 1)), acc1);
-            }
-            if (g0 < cols) {
-                int sw = signs.get(I32, sb + (g0 >>> 3));
-                FloatVector gs = decode(cb + g0, sw).mul(FloatVector.fromArray(F, x, xOff + g0));
-                gs = decode(cb + g0 + L, sw >>> L).fma(FloatVector.fromArray(F, x, xOff + g0 + L), gs);
-                acc0 = gs.fma(FloatVector.broadcast(F, t.scaleAt(ri)), acc0);
-            }
-            return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-        }
         float tail = 0;
         for (int g0 = 0; g0 < cols; g0 += gl, ri++) {
             int end = Math.min(cols, g0 + gl);
@@ -98,10 +80,31 @@ final class Qins9VectorKernel extends LutVectorKernel {
         return acc0.reduceLanes(VectorOperators.ADD) + tail;
     }
 
+    /** Groups of exactly two vectors (the default block 32 on AVX-512): straight-line, one scale per group. */
+    private float dotRowPairs(int row, float[] x, int xOff) {
+        long cb = (long) row * cols;
+        long sb = (long) row * signStride;
+        long ri = t.rangeIndex(row, 0);
+        FloatVector acc = FloatVector.zero(F);
+        for (int g0 = 0; g0 < cols; g0 += 2 * L, ri++) {
+            int sw = signs.get(I32, sb + (g0 >>> 3));
+            FloatVector gs = decode(cb + g0, sw).mul(FloatVector.fromArray(F, x, xOff + g0));
+            gs = decode(cb + g0 + L, sw >>> L).fma(FloatVector.fromArray(F, x, xOff + g0 + L), gs);
+            acc = gs.fma(FloatVector.broadcast(F, t.scaleAt(ri)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
     @Override
     public void dotRows(int from, int to, float[] x, float[] out, float[] scratch) {
-        for (int o = from; o < to; o++) {
-            out[o] = dotRow(o, x, 0, scratch);
+        if (pairs) {
+            for (int o = from; o < to; o++) {
+                out[o] = dotRowPairs(o, x, 0);
+            }
+        } else {
+            for (int o = from; o < to; o++) {
+                out[o] = dotRowGroups(o, x, 0);
+            }
         }
     }
 
