@@ -1,5 +1,9 @@
 package org.qins.bench;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -14,6 +18,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.qins.api.DType;
 import org.qins.api.EncodeOptions;
 import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
@@ -48,6 +53,10 @@ public class MatVecBench {
     @Param({"1"})
     public int batch;
 
+    /** qins9 sign application: mask (a mask register per vector) or shift (per-lane shift of the plane word). */
+    @Param({"mask"})
+    public String signs;
+
     PoolParallel parallel;
     LinearLayer layer;
     float[] x;
@@ -56,13 +65,17 @@ public class MatVecBench {
     @Setup(Level.Trial)
     public void setup() {
         System.setProperty("qins.kernel", kernel);
+        System.setProperty("qins.signs", signs);
         SplittableRandom r = new SplittableRandom(1);
         float[] w = new float[N * N];
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) (r.nextGaussian() * 0.02);
         }
         LayerSpec spec = new LayerSpec("bench", N, N);
-        TensorView weight = TensorView.ofFloats("bench.weight", w, N, N);
+        // Off-heap, 64-byte aligned like the engine's mapped checkpoints (a heap byte[] segment is much slower).
+        MemorySegment seg = Arena.ofShared().allocate((long) w.length * 4, 64);
+        MemorySegment.copy(w, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, w.length);
+        TensorView weight = new TensorView("bench.weight", DType.F32, new long[] {N, N}, seg);
         parallel = new PoolParallel(threads);
         LayerContext ctx = new LayerContext(parallel, Map.of());
         if (format.equals("fp32")) {

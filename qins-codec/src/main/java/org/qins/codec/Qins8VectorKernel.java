@@ -1,7 +1,9 @@
 package org.qins.codec;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Table kernel for qins8 (sign bit + 7-bit code): the byte is sign-extended into the int lane, so
@@ -13,12 +15,93 @@ final class Qins8VectorKernel extends LutVectorKernel {
         super(t);
     }
 
-    @Override
-    FloatVector decode(int row, long codeBase, int i) {
-        IntVector raw = loadCodes(codeBase, i);
+    /** Signed unscaled weights at code offset {@code codeOff}. */
+    private FloatVector decode(long codeOff) {
+        IntVector raw = (IntVector) ByteVector.fromMemorySegment(B, codes, codeOff, LE)
+                .convertShape(VectorOperators.B2I, I, 0);
         IntVector c = raw.and(0x7F);
         IntVector bits = magnitudeBits(c).or(raw.and(0x80000000)).blend(0, c.eq(0));
         return bits.reinterpretAsFloats();
+    }
+
+    @Override
+    public float dotRow(int row, float[] x, int xOff, float[] scratch) {
+        return pairs ? dotRowPairs(row, x, xOff) : dotRowGroups(row, x, xOff);
+    }
+
+    /** Any group length (a multiple of L, or the whole row): inner loop per group, scalar tails. */
+    private float dotRowGroups(int row, float[] x, int xOff) {
+        long cb = (long) row * cols;
+        int gl = groupLength;
+        long ri = t.rangeIndex(row, 0);
+        FloatVector acc0 = FloatVector.zero(F);
+        float tail = 0;
+        for (int g0 = 0; g0 < cols; g0 += gl, ri++) {
+            int end = Math.min(cols, g0 + gl);
+            int vEnd = g0 + ((end - g0) & -L);
+            FloatVector gs0 = FloatVector.zero(F);
+            FloatVector gs1 = FloatVector.zero(F);
+            int i = g0;
+            for (; i + L < vEnd; i += 2 * L) {
+                gs0 = decode(cb + i).fma(FloatVector.fromArray(F, x, xOff + i), gs0);
+                gs1 = decode(cb + i + L).fma(FloatVector.fromArray(F, x, xOff + i + L), gs1);
+            }
+            if (i < vEnd) {
+                gs0 = decode(cb + i).fma(FloatVector.fromArray(F, x, xOff + i), gs0);
+            }
+            float s = t.scaleAt(ri);
+            acc0 = gs0.add(gs1).fma(FloatVector.broadcast(F, s), acc0);
+            for (i = vEnd; i < end; i++) {
+                tail += scalar(row, i, s) * x[xOff + i];
+            }
+        }
+        return acc0.reduceLanes(VectorOperators.ADD) + tail;
+    }
+
+    /** Groups of exactly two vectors (the default block 32 on AVX-512): straight-line, one scale per group. */
+    private float dotRowPairs(int row, float[] x, int xOff) {
+        long cb = (long) row * cols;
+        long ri = t.rangeIndex(row, 0);
+        FloatVector acc = FloatVector.zero(F);
+        for (int g0 = 0; g0 < cols; g0 += 2 * L, ri++) {
+            FloatVector gs = decode(cb + g0).mul(FloatVector.fromArray(F, x, xOff + g0));
+            gs = decode(cb + g0 + L).fma(FloatVector.fromArray(F, x, xOff + g0 + L), gs);
+            acc = gs.fma(FloatVector.broadcast(F, t.scaleAt(ri)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void dotRows(int from, int to, float[] x, float[] out, float[] scratch) {
+        if (pairs) {
+            for (int o = from; o < to; o++) {
+                out[o] = dotRowPairs(o, x, 0);
+            }
+        } else {
+            for (int o = from; o < to; o++) {
+                out[o] = dotRowGroups(o, x, 0);
+            }
+        }
+    }
+
+    @Override
+    public void decodeRow(int row, float[] dst, int off) {
+        long cb = (long) row * cols;
+        int gl = groupLength;
+        long ri = t.rangeIndex(row, 0);
+        for (int g0 = 0; g0 < cols; g0 += gl, ri++) {
+            int end = Math.min(cols, g0 + gl);
+            float s = t.scaleAt(ri);
+            FloatVector sv = FloatVector.broadcast(F, s);
+            int vEnd = g0 + ((end - g0) & -L);
+            int i = g0;
+            for (; i < vEnd; i += L) {
+                decode(cb + i).mul(sv).intoArray(dst, off + i);
+            }
+            for (; i < end; i++) {
+                dst[off + i] = scalar(row, i, s);
+            }
+        }
     }
 
     @Override

@@ -2,13 +2,17 @@ package org.qins.codec;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /** Table kernel for 255-level codes with a sign bit-plane (qins9, and qins8-seed repacked at load). */
 final class Qins9VectorKernel extends LutVectorKernel {
 
+    /** {@code -Dqins.signs=shift}: apply signs by a per-lane shift of the plane word instead of a mask register. */
+    private static final boolean MASK_SIGNS = !"shift".equals(System.getProperty("qins.signs", "mask"));
     private static final IntVector SIGN_SHIFTS = IntVector.fromArray(I, shifts(), 0);
 
     private final MemorySegment signs;
@@ -20,16 +24,109 @@ final class Qins9VectorKernel extends LutVectorKernel {
         this.signStride = t.signStride;
     }
 
-    @Override
-    FloatVector decode(int row, long codeBase, int i) {
-        IntVector c = loadCodes(codeBase, i).and(0xFF);
+    /** Signed unscaled weights at code offset {@code codeOff}; lane k negative if bit k of {@code signBits}. */
+    private FloatVector decode(long codeOff, int signBits) {
+        IntVector c = (IntVector) ByteVector.fromMemorySegment(B, codes, codeOff, LE)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
         IntVector bits = magnitudeBits(c);
-        long signOff = (long) row * signStride + (i >>> 3);
-        long s = L == 16 ? signs.get(QinsTensor.I16, signOff) & 0xFFFF : signs.get(ValueLayout.JAVA_BYTE, signOff) & 0xFF;
-        // Lane k's sign bit: bit k of the plane word shifted to bit 31 (no mask register round trip).
-        IntVector sign = IntVector.broadcast(I, (int) s).lanewise(VectorOperators.LSHL, SIGN_SHIFTS).and(0x80000000);
-        bits = bits.or(sign).blend(0, c.eq(0));
-        return bits.reinterpretAsFloats();
+        if (MASK_SIGNS) {
+            bits = bits.lanewise(VectorOperators.OR, 0x80000000, VectorMask.fromLong(I, signBits & LANE_BITS));
+        } else {
+            bits = bits.or(IntVector.broadcast(I, signBits).lanewise(VectorOperators.LSHL, SIGN_SHIFTS).and(0x80000000));
+        }
+        return bits.blend(0, c.eq(0)).reinterpretAsFloats();
+    }
+
+    private static final int LANE_BITS = (1 << L) - 1;
+
+    /** Sign bits of columns {@code [i, i+L)} of the row whose plane starts at {@code signBase}. */
+    private int signBits(long signBase, int i) {
+        return L == 16 ? signs.get(QinsTensor.I16, signBase + (i >>> 3)) & 0xFFFF
+                : signs.get(ValueLayout.JAVA_BYTE, signBase + (i >>> 3)) & 0xFF;
+    }
+
+    @Override
+    public float dotRow(int row, float[] x, int xOff, float[] scratch) {
+        return pairs ? dotRowPairs(row, x, xOff) : dotRowGroups(row, x, xOff);
+    }
+
+    /** Any group length (a multiple of L, or the whole row): inner loop per group, scalar tails. */
+    private float dotRowGroups(int row, float[] x, int xOff) {
+        long cb = (long) row * cols;
+        long sb = (long) row * signStride;
+        int gl = groupLength;
+        long ri = t.rangeIndex(row, 0);
+        FloatVector acc0 = FloatVector.zero(F);
+        float tail = 0;
+        for (int g0 = 0; g0 < cols; g0 += gl, ri++) {
+            int end = Math.min(cols, g0 + gl);
+            int vEnd = g0 + ((end - g0) & -L);
+            FloatVector gs0 = FloatVector.zero(F);
+            FloatVector gs1 = FloatVector.zero(F);
+            int i = g0;
+            for (; i + L < vEnd; i += 2 * L) {
+                gs0 = decode(cb + i, signBits(sb, i)).fma(FloatVector.fromArray(F, x, xOff + i), gs0);
+                gs1 = decode(cb + i + L, signBits(sb, i + L)).fma(FloatVector.fromArray(F, x, xOff + i + L), gs1);
+            }
+            if (i < vEnd) {
+                gs0 = decode(cb + i, signBits(sb, i)).fma(FloatVector.fromArray(F, x, xOff + i), gs0);
+            }
+            float s = t.scaleAt(ri);
+            acc0 = gs0.add(gs1).fma(FloatVector.broadcast(F, s), acc0);
+            for (i = vEnd; i < end; i++) {
+                tail += scalar(row, i, s) * x[xOff + i];
+            }
+        }
+        return acc0.reduceLanes(VectorOperators.ADD) + tail;
+    }
+
+    /** Groups of exactly two vectors (the default block 32 on AVX-512): straight-line, one scale per group. */
+    private float dotRowPairs(int row, float[] x, int xOff) {
+        long cb = (long) row * cols;
+        long sb = (long) row * signStride;
+        long ri = t.rangeIndex(row, 0);
+        FloatVector acc = FloatVector.zero(F);
+        for (int g0 = 0; g0 < cols; g0 += 2 * L, ri++) {
+            int sw = signs.get(I32, sb + (g0 >>> 3));
+            FloatVector gs = decode(cb + g0, sw).mul(FloatVector.fromArray(F, x, xOff + g0));
+            gs = decode(cb + g0 + L, sw >>> L).fma(FloatVector.fromArray(F, x, xOff + g0 + L), gs);
+            acc = gs.fma(FloatVector.broadcast(F, t.scaleAt(ri)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public void dotRows(int from, int to, float[] x, float[] out, float[] scratch) {
+        if (pairs) {
+            for (int o = from; o < to; o++) {
+                out[o] = dotRowPairs(o, x, 0);
+            }
+        } else {
+            for (int o = from; o < to; o++) {
+                out[o] = dotRowGroups(o, x, 0);
+            }
+        }
+    }
+
+    @Override
+    public void decodeRow(int row, float[] dst, int off) {
+        long cb = (long) row * cols;
+        long sb = (long) row * signStride;
+        int gl = groupLength;
+        long ri = t.rangeIndex(row, 0);
+        for (int g0 = 0; g0 < cols; g0 += gl, ri++) {
+            int end = Math.min(cols, g0 + gl);
+            float s = t.scaleAt(ri);
+            FloatVector sv = FloatVector.broadcast(F, s);
+            int vEnd = g0 + ((end - g0) & -L);
+            int i = g0;
+            for (; i < vEnd; i += L) {
+                decode(cb + i, signBits(sb, i)).mul(sv).intoArray(dst, off + i);
+            }
+            for (; i < end; i++) {
+                dst[off + i] = scalar(row, i, s);
+            }
+        }
     }
 
     private static int[] shifts() {

@@ -6,8 +6,20 @@ interface QinsKernel {
     /** {@code sum_i W[row][i] * x[xOff + i]}; {@code scratch} holds at least {@code cols} floats. */
     float dotRow(int row, float[] x, int xOff, float[] scratch);
 
+    /** {@code out[o] = sum_i W[o][i] * x[i]} for {@code o} in {@code [from, to)}; {@code scratch} as for {@link #dotRow}. */
+    default void dotRows(int from, int to, float[] x, float[] out, float[] scratch) {
+        for (int o = from; o < to; o++) {
+            out[o] = dotRow(o, x, 0, scratch);
+        }
+    }
+
     /** Decodes row {@code row} into {@code dst[0, cols)}. */
-    void decodeRow(int row, float[] dst);
+    default void decodeRow(int row, float[] dst) {
+        decodeRow(row, dst, 0);
+    }
+
+    /** Decodes row {@code row} into {@code dst[off, off+cols)}. */
+    void decodeRow(int row, float[] dst, int off);
 
     /** Dot product of an already decoded row with {@code x[xOff..]}. */
     float dotDecoded(float[] w, float[] x, int xOff, int n);

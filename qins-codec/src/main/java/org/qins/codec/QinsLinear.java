@@ -18,6 +18,7 @@ public final class QinsLinear implements LinearLayer {
     /** Per-thread row tile, shared by all layers on that thread. */
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
     private static final int ROW_GRAIN = 16;
+    private static final int TILE_ROWS = 4;
 
     private final LayerSpec spec;
     private final QinsTensor tensor;
@@ -60,17 +61,20 @@ public final class QinsLinear implements LinearLayer {
             });
             return;
         }
+        if (batch == 1) {
+            parallel.forRange(out, ROW_GRAIN, (from, to) -> kernel.dotRows(from, to, input, output, tile(in)));
+            return;
+        }
+        // Prefill: decode TILE_ROWS rows once into a per-thread tile, then a register-blocked
+        // rows x batch product over it (each decoded row is read once per 4 batch vectors).
         parallel.forRange(out, ROW_GRAIN, (from, to) -> {
-            float[] tile = tile(in);
-            for (int o = from; o < to; o++) {
-                if (batch == 1) {
-                    output[o] = kernel.dotRow(o, input, 0, tile);
-                } else {
-                    kernel.decodeRow(o, tile);
-                    for (int b = 0; b < batch; b++) {
-                        output[b * out + o] = kernel.dotDecoded(tile, input, b * in, in);
-                    }
+            float[] tile = tile(TILE_ROWS * in);
+            for (int o = from; o < to; o += TILE_ROWS) {
+                int rows = Math.min(TILE_ROWS, to - o);
+                for (int r = 0; r < rows; r++) {
+                    kernel.decodeRow(o + r, tile, r * in);
                 }
+                VectorMath.gemm(tile, rows, input, batch, in, output, o, out);
             }
         });
     }

@@ -21,8 +21,8 @@ final class TiledVectorKernel implements QinsKernel {
     }
 
     @Override
-    public void decodeRow(int row, float[] dst) {
-        t.decodeRow(row, dst, 0);
+    public void decodeRow(int row, float[] dst, int off) {
+        t.decodeRow(row, dst, off);
     }
 
     @Override

@@ -28,14 +28,17 @@ final class Fp32Linear implements LinearLayer {
     public void forward(float[] input, float[] output, int batch) {
         int in = spec.inFeatures();
         int out = spec.outFeatures();
-        parallel.forRange(out, 16, (from, to) -> {
-            for (int o = from; o < to; o++) {
-                long rowOff = (long) o * in * 4;
-                for (int b = 0; b < batch; b++) {
-                    output[b * out + o] = VectorMath.dot(weight, rowOff, input, b * in, in);
+        if (batch == 1) {
+            parallel.forRange(out, 16, (from, to) -> {
+                for (int o = from; o < to; o++) {
+                    output[o] = VectorMath.dot(weight, (long) o * in * 4, input, 0, in);
                 }
-            }
-        });
+            });
+        } else {
+            // Register-blocked 4 rows x 4 vectors: each weight row is streamed once per 4 batch vectors.
+            parallel.forRange(out, 16, (from, to) ->
+                    VectorMath.gemm(weight, (long) from * in * 4, to - from, input, batch, in, output, from, out));
+        }
     }
 
     @Override

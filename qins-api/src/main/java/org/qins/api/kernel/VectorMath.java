@@ -1,29 +1,62 @@
 package org.qins.api.kernel;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Vectorised float primitives. Species = the running CPU's widest (16 floats on AVX-512, 8 on AVX2). */
+/**
+ * Vectorised float primitives. Species = the running CPU's widest (16 floats on AVX-512, 8 on AVX2).
+ *
+ * <p>Dot products keep four independent accumulators (FMA latency is 4 cycles; one chain would
+ * cap a core at a quarter of its FMA rate). The {@code gemm} routines compute a block of
+ * {@code rows x batch} dot products with a 4 x 4 register-blocked micro-kernel: per step, 4 weight
+ * vectors and 4 input vectors feed 16 FMAs, so each weight row is read once per 4 batch vectors.
+ */
 public final class VectorMath {
 
     public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+
+    /** k-chunk of the blocked gemm: 4 weight rows x KC floats = 8 KiB stay in L1. */
+    private static final int KC = 512;
+    private static final ThreadLocal<float[]> ACC = ThreadLocal.withInitial(() -> new float[0]);
 
     private VectorMath() {
+    }
+
+    /** Per-thread accumulator scratch for {@code batch} vectors (16 vectors per group of 4). */
+    private static float[] accumulators(int batch) {
+        float[] a = ACC.get();
+        int need = (batch >>> 2) * 16 * L;
+        if (a.length < need) {
+            a = new float[need];
+            ACC.set(a);
+        }
+        return a;
     }
 
     /** {@code sum a[aOff+i] * b[bOff+i]} for {@code i < n}. */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         int i = 0;
-        int bound = F.loopBound(n);
-        FloatVector acc = FloatVector.zero(F);
-        for (; i < bound; i += F.length()) {
-            acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        FloatVector acc2 = FloatVector.zero(F);
+        FloatVector acc3 = FloatVector.zero(F);
+        for (int bound4 = n - 4 * L; i <= bound4; i += 4 * L) {
+            acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+            acc1 = FloatVector.fromArray(F, a, aOff + i + L).fma(FloatVector.fromArray(F, b, bOff + i + L), acc1);
+            acc2 = FloatVector.fromArray(F, a, aOff + i + 2 * L).fma(FloatVector.fromArray(F, b, bOff + i + 2 * L), acc2);
+            acc3 = FloatVector.fromArray(F, a, aOff + i + 3 * L).fma(FloatVector.fromArray(F, b, bOff + i + 3 * L), acc3);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (int bound = n - L; i <= bound; i += L) {
+            acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+        }
+        float s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             s += a[aOff + i] * b[bOff + i];
         }
@@ -33,16 +66,244 @@ public final class VectorMath {
     /** Dot product of {@code n} little-endian floats at byte offset {@code off} of {@code a} with {@code b}. */
     public static float dot(MemorySegment a, long off, float[] b, int bOff, int n) {
         int i = 0;
-        int bound = F.loopBound(n);
-        FloatVector acc = FloatVector.zero(F);
-        for (; i < bound; i += F.length()) {
-            acc = FloatVector.fromMemorySegment(F, a, off + 4L * i, LE).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        FloatVector acc2 = FloatVector.zero(F);
+        FloatVector acc3 = FloatVector.zero(F);
+        for (int bound4 = n - 4 * L; i <= bound4; i += 4 * L) {
+            long o = off + 4L * i;
+            acc0 = FloatVector.fromMemorySegment(F, a, o, LE).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+            acc1 = FloatVector.fromMemorySegment(F, a, o + 4L * L, LE).fma(FloatVector.fromArray(F, b, bOff + i + L), acc1);
+            acc2 = FloatVector.fromMemorySegment(F, a, o + 8L * L, LE).fma(FloatVector.fromArray(F, b, bOff + i + 2 * L), acc2);
+            acc3 = FloatVector.fromMemorySegment(F, a, o + 12L * L, LE).fma(FloatVector.fromArray(F, b, bOff + i + 3 * L), acc3);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (int bound = n - L; i <= bound; i += L) {
+            acc0 = FloatVector.fromMemorySegment(F, a, off + 4L * i, LE).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+        }
+        float s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
-            s += a.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE), off + 4L * i) * b[bOff + i];
+            s += a.get(F32, off + 4L * i) * b[bOff + i];
         }
         return s;
+    }
+
+    /**
+     * {@code out[outOff + b*outStride + r] = sum_k W[r][k] * x[b*n + k]} for {@code r < rows},
+     * {@code b < batch}, with row {@code r} of W at byte offset {@code wOff + 4*r*n} of {@code w}.
+     */
+    public static void gemm(MemorySegment w, long wOff, int rows, float[] x, int batch, int n, float[] out, int outOff,
+            int outStride) {
+        float[] acc = accumulators(batch);
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            long o = wOff + 4L * r * n;
+            int b = batch & -4;
+            if (batch >= 4) {
+                block4(w, o, 4L * n, x, batch & -4, n, out, outOff + r, outStride, acc);
+            }
+            for (; b < batch; b++) {
+                for (int k = 0; k < 4; k++) {
+                    out[outOff + b * outStride + r + k] = dot(w, o + 4L * k * n, x, b * n, n);
+                }
+            }
+        }
+        for (; r < rows; r++) {
+            for (int b = 0; b < batch; b++) {
+                out[outOff + b * outStride + r] = dot(w, wOff + 4L * r * n, x, b * n, n);
+            }
+        }
+    }
+
+    /** As {@link #gemm(MemorySegment, long, int, float[], int, int, float[], int, int)} with W in {@code w[r*n + k]}. */
+    public static void gemm(float[] w, int rows, float[] x, int batch, int n, float[] out, int outOff, int outStride) {
+        float[] acc = accumulators(batch);
+        int r = 0;
+        for (; r + 4 <= rows; r += 4) {
+            int b = batch & -4;
+            if (batch >= 4) {
+                block4(w, r * n, n, x, batch & -4, n, out, outOff + r, outStride, acc);
+            }
+            for (; b < batch; b++) {
+                for (int k = 0; k < 4; k++) {
+                    out[outOff + b * outStride + r + k] = dot(w, (r + k) * n, x, b * n, n);
+                }
+            }
+        }
+        for (; r < rows; r++) {
+            for (int b = 0; b < batch; b++) {
+                out[outOff + b * outStride + r] = dot(w, r * n, x, b * n, n);
+            }
+        }
+    }
+
+    /** 16 accumulators (4 rows x 4 vectors) kept in {@code acc[accOff..+16L]} across k-chunks {@code [k0, k1)}. */
+    private static void microAcc(MemorySegment w, long wOff, long wStride, float[] x, int xOff, int xStride, int k0, int k1,
+            float[] acc, int accOff) {
+        FloatVector a00 = FloatVector.fromArray(F, acc, accOff), a01 = FloatVector.fromArray(F, acc, accOff + L);
+        FloatVector a02 = FloatVector.fromArray(F, acc, accOff + 2 * L), a03 = FloatVector.fromArray(F, acc, accOff + 3 * L);
+        FloatVector a10 = FloatVector.fromArray(F, acc, accOff + 4 * L), a11 = FloatVector.fromArray(F, acc, accOff + 5 * L);
+        FloatVector a12 = FloatVector.fromArray(F, acc, accOff + 6 * L), a13 = FloatVector.fromArray(F, acc, accOff + 7 * L);
+        FloatVector a20 = FloatVector.fromArray(F, acc, accOff + 8 * L), a21 = FloatVector.fromArray(F, acc, accOff + 9 * L);
+        FloatVector a22 = FloatVector.fromArray(F, acc, accOff + 10 * L), a23 = FloatVector.fromArray(F, acc, accOff + 11 * L);
+        FloatVector a30 = FloatVector.fromArray(F, acc, accOff + 12 * L), a31 = FloatVector.fromArray(F, acc, accOff + 13 * L);
+        FloatVector a32 = FloatVector.fromArray(F, acc, accOff + 14 * L), a33 = FloatVector.fromArray(F, acc, accOff + 15 * L);
+        for (int i = k0; i < k1; i += L) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector x1 = FloatVector.fromArray(F, x, xOff + xStride + i);
+            FloatVector x2 = FloatVector.fromArray(F, x, xOff + 2 * xStride + i);
+            FloatVector x3 = FloatVector.fromArray(F, x, xOff + 3 * xStride + i);
+            FloatVector w0 = FloatVector.fromMemorySegment(F, w, wOff + 4L * i, LE);
+            a00 = w0.fma(x0, a00);
+            a01 = w0.fma(x1, a01);
+            a02 = w0.fma(x2, a02);
+            a03 = w0.fma(x3, a03);
+            FloatVector w1 = FloatVector.fromMemorySegment(F, w, wOff + wStride + 4L * i, LE);
+            a10 = w1.fma(x0, a10);
+            a11 = w1.fma(x1, a11);
+            a12 = w1.fma(x2, a12);
+            a13 = w1.fma(x3, a13);
+            FloatVector w2 = FloatVector.fromMemorySegment(F, w, wOff + 2 * wStride + 4L * i, LE);
+            a20 = w2.fma(x0, a20);
+            a21 = w2.fma(x1, a21);
+            a22 = w2.fma(x2, a22);
+            a23 = w2.fma(x3, a23);
+            FloatVector w3 = FloatVector.fromMemorySegment(F, w, wOff + 3 * wStride + 4L * i, LE);
+            a30 = w3.fma(x0, a30);
+            a31 = w3.fma(x1, a31);
+            a32 = w3.fma(x2, a32);
+            a33 = w3.fma(x3, a33);
+        }
+        a00.intoArray(acc, accOff);
+        a01.intoArray(acc, accOff + L);
+        a02.intoArray(acc, accOff + 2 * L);
+        a03.intoArray(acc, accOff + 3 * L);
+        a10.intoArray(acc, accOff + 4 * L);
+        a11.intoArray(acc, accOff + 5 * L);
+        a12.intoArray(acc, accOff + 6 * L);
+        a13.intoArray(acc, accOff + 7 * L);
+        a20.intoArray(acc, accOff + 8 * L);
+        a21.intoArray(acc, accOff + 9 * L);
+        a22.intoArray(acc, accOff + 10 * L);
+        a23.intoArray(acc, accOff + 11 * L);
+        a30.intoArray(acc, accOff + 12 * L);
+        a31.intoArray(acc, accOff + 13 * L);
+        a32.intoArray(acc, accOff + 14 * L);
+        a33.intoArray(acc, accOff + 15 * L);
+    }
+
+    /** 16 accumulators (4 rows x 4 vectors) kept in {@code acc[accOff..+16L]} across k-chunks {@code [k0, k1)}. */
+    private static void microAcc(float[] w, int wOff, int wStride, float[] x, int xOff, int xStride, int k0, int k1,
+            float[] acc, int accOff) {
+        FloatVector a00 = FloatVector.fromArray(F, acc, accOff), a01 = FloatVector.fromArray(F, acc, accOff + L);
+        FloatVector a02 = FloatVector.fromArray(F, acc, accOff + 2 * L), a03 = FloatVector.fromArray(F, acc, accOff + 3 * L);
+        FloatVector a10 = FloatVector.fromArray(F, acc, accOff + 4 * L), a11 = FloatVector.fromArray(F, acc, accOff + 5 * L);
+        FloatVector a12 = FloatVector.fromArray(F, acc, accOff + 6 * L), a13 = FloatVector.fromArray(F, acc, accOff + 7 * L);
+        FloatVector a20 = FloatVector.fromArray(F, acc, accOff + 8 * L), a21 = FloatVector.fromArray(F, acc, accOff + 9 * L);
+        FloatVector a22 = FloatVector.fromArray(F, acc, accOff + 10 * L), a23 = FloatVector.fromArray(F, acc, accOff + 11 * L);
+        FloatVector a30 = FloatVector.fromArray(F, acc, accOff + 12 * L), a31 = FloatVector.fromArray(F, acc, accOff + 13 * L);
+        FloatVector a32 = FloatVector.fromArray(F, acc, accOff + 14 * L), a33 = FloatVector.fromArray(F, acc, accOff + 15 * L);
+        for (int i = k0; i < k1; i += L) {
+            FloatVector x0 = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector x1 = FloatVector.fromArray(F, x, xOff + xStride + i);
+            FloatVector x2 = FloatVector.fromArray(F, x, xOff + 2 * xStride + i);
+            FloatVector x3 = FloatVector.fromArray(F, x, xOff + 3 * xStride + i);
+            FloatVector w0 = FloatVector.fromArray(F, w, wOff + i);
+            a00 = w0.fma(x0, a00);
+            a01 = w0.fma(x1, a01);
+            a02 = w0.fma(x2, a02);
+            a03 = w0.fma(x3, a03);
+            FloatVector w1 = FloatVector.fromArray(F, w, wOff + wStride + i);
+            a10 = w1.fma(x0, a10);
+            a11 = w1.fma(x1, a11);
+            a12 = w1.fma(x2, a12);
+            a13 = w1.fma(x3, a13);
+            FloatVector w2 = FloatVector.fromArray(F, w, wOff + 2 * wStride + i);
+            a20 = w2.fma(x0, a20);
+            a21 = w2.fma(x1, a21);
+            a22 = w2.fma(x2, a22);
+            a23 = w2.fma(x3, a23);
+            FloatVector w3 = FloatVector.fromArray(F, w, wOff + 3 * wStride + i);
+            a30 = w3.fma(x0, a30);
+            a31 = w3.fma(x1, a31);
+            a32 = w3.fma(x2, a32);
+            a33 = w3.fma(x3, a33);
+        }
+        a00.intoArray(acc, accOff);
+        a01.intoArray(acc, accOff + L);
+        a02.intoArray(acc, accOff + 2 * L);
+        a03.intoArray(acc, accOff + 3 * L);
+        a10.intoArray(acc, accOff + 4 * L);
+        a11.intoArray(acc, accOff + 5 * L);
+        a12.intoArray(acc, accOff + 6 * L);
+        a13.intoArray(acc, accOff + 7 * L);
+        a20.intoArray(acc, accOff + 8 * L);
+        a21.intoArray(acc, accOff + 9 * L);
+        a22.intoArray(acc, accOff + 10 * L);
+        a23.intoArray(acc, accOff + 11 * L);
+        a30.intoArray(acc, accOff + 12 * L);
+        a31.intoArray(acc, accOff + 13 * L);
+        a32.intoArray(acc, accOff + 14 * L);
+        a33.intoArray(acc, accOff + 15 * L);
+    }
+
+    /**
+     * Rows {@code [r, r+4)} x batch groups of 4, k-blocked: a {@value #KC}-float chunk of the 4 weight rows
+     * stays in L1 while every batch group passes over it; the 16 accumulators of each group live in
+     * {@code acc} between chunks, and are reduced once at the end. Tails ({@code n % L}) scalar.
+     */
+    private static void block4(MemorySegment w, long wOff, long wStride, float[] x, int batch4, int n, float[] out, int outOff,
+            int outStride, float[] acc) {
+        int groups = batch4 >>> 2;
+        java.util.Arrays.fill(acc, 0, groups * 16 * L, 0f);
+        int vn = n & -L;
+        for (int k0 = 0; k0 < vn; k0 += KC) {
+            int k1 = Math.min(vn, k0 + KC);
+            for (int g = 0; g < groups; g++) {
+                microAcc(w, wOff, wStride, x, 4 * g * n, n, k0, k1, acc, g * 16 * L);
+            }
+        }
+        for (int g = 0; g < groups; g++) {
+            for (int r = 0; r < 4; r++) {
+                for (int b = 0; b < 4; b++) {
+                    float s = FloatVector.fromArray(F, acc, (g * 16 + r * 4 + b) * L).reduceLanes(VectorOperators.ADD);
+                    int xb = (4 * g + b) * n;
+                    for (int k = vn; k < n; k++) {
+                        s += w.get(F32, wOff + r * wStride + 4L * k) * x[xb + k];
+                    }
+                    out[outOff + (4 * g + b) * outStride + r] = s;
+                }
+            }
+        }
+    }
+
+    /**
+     * Rows {@code [r, r+4)} x batch groups of 4, k-blocked: a {@value #KC}-float chunk of the 4 weight rows
+     * stays in L1 while every batch group passes over it; the 16 accumulators of each group live in
+     * {@code acc} between chunks, and are reduced once at the end. Tails ({@code n % L}) scalar.
+     */
+    private static void block4(float[] w, int wOff, int wStride, float[] x, int batch4, int n, float[] out, int outOff,
+            int outStride, float[] acc) {
+        int groups = batch4 >>> 2;
+        java.util.Arrays.fill(acc, 0, groups * 16 * L, 0f);
+        int vn = n & -L;
+        for (int k0 = 0; k0 < vn; k0 += KC) {
+            int k1 = Math.min(vn, k0 + KC);
+            for (int g = 0; g < groups; g++) {
+                microAcc(w, wOff, wStride, x, 4 * g * n, n, k0, k1, acc, g * 16 * L);
+            }
+        }
+        for (int g = 0; g < groups; g++) {
+            for (int r = 0; r < 4; r++) {
+                for (int b = 0; b < 4; b++) {
+                    float s = FloatVector.fromArray(F, acc, (g * 16 + r * 4 + b) * L).reduceLanes(VectorOperators.ADD);
+                    int xb = (4 * g + b) * n;
+                    for (int k = vn; k < n; k++) {
+                        s += w[wOff + r * wStride + k] * x[xb + k];
+                    }
+                    out[outOff + (4 * g + b) * outStride + r] = s;
+                }
+            }
+        }
     }
 
     /** {@code y[yOff+i] += alpha * x[xOff+i]} for {@code i < n}. */
