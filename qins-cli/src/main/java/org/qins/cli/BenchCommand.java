@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.qins.transformer.bench.BenchResult;
@@ -33,6 +34,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--linear", description = "Linear provider(s); repeat to compare (default: chosen by QINS_CODEC_AT_REST).")
     List<String> linear;
 
+    @Option(names = "--layer-option", description = "Provider option KEY=VALUE for every linear layer, e.g. decoded-cache=true (Pattern A keeps a whole decoded float copy, counted in the weight bytes).")
+    Map<String, String> layerOptions = new java.util.LinkedHashMap<>();
+
     @Option(names = "--kv", description = "KV cache provider (fp32, qins). Default: highest priority.")
     String kv;
 
@@ -60,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
         List<BenchResult> results = new ArrayList<>();
         long rssBefore = ProcessMemory.rssBytes();
         for (String l : configs) {
-            results.add(new Benchmark(selector).run(model, l, kv, n, promptTokens, newTokens, warmup));
+            results.add(new Benchmark(selector, layerOptions).run(model, l, kv, n, promptTokens, newTokens, warmup));
         }
         out.printf("bench %s: %d prompt tokens, %d new tokens, %d threads, %d warm-up rounds; RSS before loading %.1f MB%n%n", model,
                 promptTokens, newTokens, n, warmup, rssBefore / 1e6);

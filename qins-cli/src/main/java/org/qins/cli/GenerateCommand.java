@@ -67,6 +67,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--linear", description = "Linear layer provider (fp32, qins, ...).")
     String linear;
 
+    @Option(names = "--layer-option", description = "Provider option KEY=VALUE for every linear layer, e.g. decoded-cache=true.")
+    Map<String, String> layerOptions = new java.util.LinkedHashMap<>();
+
     @Option(names = "--kv", description = "KV cache provider (fp32, qins, ...).")
     String kv;
 
@@ -98,7 +101,7 @@ final class GenerateCommand implements Callable<Integer> {
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         try (WorkerPool pool = new WorkerPool(n)) {
             long t0 = System.nanoTime();
-            LayerLoader layers = new LayerLoader(selector, linear, new LayerContext(pool, Map.of()));
+            LayerLoader layers = new LayerLoader(selector, linear, new LayerContext(pool, layerOptions));
             try (CausalLm lm = new ModelLoader(layers).load(model)) {
                 err.printf("loaded %s (%d layers) in %.2f s; linear layers %s, %.1f MB; %d threads%n", model,
                         lm.config().layers(), (System.nanoTime() - t0) / 1e9, lm.describeLinear(), lm.linearBytes() / 1e6, n);

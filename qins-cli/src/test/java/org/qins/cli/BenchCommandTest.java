@@ -42,4 +42,25 @@ class BenchCommandTest {
         assertThat(q.get("time_to_first_token_s").asDouble()).isPositive();
         assertThat(q.get("heap_used_bytes").asLong()).isPositive();
     }
+
+    @Test
+    void theDecodedCacheIsOptInAndItsBytesAreCounted(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("m");
+        assertThat(QinsCommand.run("synth", "--shape", "64,2,4,2,128,256", "--dtype", "f32", "--output", model.toString())).isZero();
+        long[] linearBytes = new long[2];
+        String[][] extra = {{}, {"--layer-option", "decoded-cache=true"}};
+        for (int k = 0; k < 2; k++) {
+            Path json = tmp.resolve("b" + k + ".json");
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("bench", "--model", model.toString(),
+                    "--linear", "qins", "--prompt-tokens", "4", "--new-tokens", "4", "--warmup", "0", "--json", json.toString()));
+            args.addAll(java.util.List.of(extra[k]));
+            assertThat(QinsCommand.run(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+                    args.toArray(String[]::new))).isZero();
+            JsonNode j = new ObjectMapper().readTree(json.toFile()).get(0);
+            linearBytes[k] = Math.round(j.get("linear_bytes_per_param").asDouble() * 1e6);
+            assertThat(j.get("linear_description").asText().contains("+decoded-cache")).isEqualTo(k == 1);
+        }
+        // The whole-matrix float copy adds 4 bytes per block weight to the codes.
+        assertThat(linearBytes[1]).isGreaterThan(linearBytes[0] + 2_000_000);
+    }
 }

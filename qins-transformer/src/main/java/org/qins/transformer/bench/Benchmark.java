@@ -1,6 +1,7 @@
 package org.qins.transformer.bench;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.qins.api.KvCacheProvider;
 import org.qins.transformer.generate.Sampler;
@@ -20,9 +21,16 @@ import org.qins.transformer.provider.ProviderSelector;
 public final class Benchmark {
 
     private final ProviderSelector selector;
+    private final Map<String, String> layerOptions;
 
     public Benchmark(ProviderSelector selector) {
+        this(selector, Map.of());
+    }
+
+    /** With provider options for every layer (e.g. {@code decoded-cache=true}). */
+    public Benchmark(ProviderSelector selector, Map<String, String> layerOptions) {
         this.selector = selector;
+        this.layerOptions = Map.copyOf(layerOptions);
     }
 
     /** Deterministic pseudo-random prompt ids within the vocabulary, starting with {@code bos}. */
@@ -43,7 +51,7 @@ public final class Benchmark {
         KvCacheProvider kv = selector.selectKv(kvName).provider();
         try (WorkerPool pool = new WorkerPool(threads)) {
             long l0 = System.nanoTime();
-            try (CausalLm lm = ModelLoader.load(model, selector, linear, pool)) {
+            try (CausalLm lm = ModelLoader.load(model, selector, linear, pool, layerOptions)) {
                 double load = (System.nanoTime() - l0) / 1e9;
                 int vocab = lm.config().vocabSize();
                 int[] prompt = promptIds(promptTokens, vocab, lm.config().bosTokenId());

@@ -3,7 +3,10 @@ package org.qins.transformer.model;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
+import org.qins.api.Parallel;
 import org.qins.api.LinearLayer;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
@@ -12,6 +15,7 @@ import org.qins.transformer.config.Architecture;
 import org.qins.transformer.config.ConfigLoader;
 import org.qins.transformer.config.ModelConfig;
 import org.qins.transformer.provider.LayerLoader;
+import org.qins.transformer.provider.ProviderSelector;
 
 /**
  * Builds a {@link CausalLm} from a Hugging Face model directory. Linear layers (LM head
@@ -31,10 +35,14 @@ public final class ModelLoader {
      * Loads {@code modelDir} with the linear provider {@code linear} (null: flag and priorities),
      * computing on {@code parallel}.
      */
-    public static CausalLm load(Path modelDir, org.qins.transformer.provider.ProviderSelector selector, String linear,
-            org.qins.api.Parallel parallel) {
-        return new ModelLoader(new LayerLoader(selector, linear, new org.qins.api.LayerContext(parallel, java.util.Map.of())))
-                .load(modelDir);
+    public static CausalLm load(Path modelDir, ProviderSelector selector, String linear, Parallel parallel) {
+        return load(modelDir, selector, linear, parallel, Map.of());
+    }
+
+    /** As {@link #load(Path, ProviderSelector, String, Parallel)} with provider options (e.g. {@code decoded-cache=true}). */
+    public static CausalLm load(Path modelDir, ProviderSelector selector, String linear, Parallel parallel,
+            Map<String, String> layerOptions) {
+        return new ModelLoader(new LayerLoader(selector, linear, new LayerContext(parallel, layerOptions))).load(modelDir);
     }
 
     public CausalLm load(Path modelDir) {
