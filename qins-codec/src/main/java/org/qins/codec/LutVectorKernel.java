@@ -40,6 +40,15 @@ abstract class LutVectorKernel implements QinsKernel {
     final IntVector table0;
     final IntVector table1;
     final float[] table;
+    /**
+     * Zero codes, which the dot loops decode as the garbage magnitude {@code G = T[0]} (no per-lane
+     * blend in the hot loop) and subtract afterwards: for row {@code r}, entries
+     * {@code [zeroStart[r], zeroStart[r+1])} hold the column {@code zeroCol[k]} and the garbage
+     * weight {@code zeroVal[k] = scale * (+-G)} that the vector loop added at that column.
+     */
+    int[] zeroStart;
+    int[] zeroCol;
+    float[] zeroVal;
 
     LutVectorKernel(QinsTensor t) {
         this.t = t;
@@ -62,6 +71,59 @@ abstract class LutVectorKernel implements QinsKernel {
         this.table0 = IntVector.fromArray(I, bits0, 0);
         this.table1 = IntVector.fromArray(I, bits1, 0);
         this.table = t.sharedTable;
+        indexZeros(Float.intBitsToFloat(bits0[0]));
+    }
+
+    /** Lists the zero codes in vectorized columns (one pass over the codes, 8 bytes at a time). */
+    private void indexZeros(float garbage) {
+        int rows = t.rows;
+        boolean signInCode = t.format.layout().signInCode();
+        long lowBits = signInCode ? 0x7F7F7F7F7F7F7F7FL : -1L;
+        int gl = groupLength;
+        int[] start = new int[rows + 1];
+        int[] col = new int[16];
+        float[] val = new float[16];
+        int n = 0;
+        for (int r = 0; r < rows; r++) {
+            start[r] = n;
+            long base = (long) r * cols;
+            for (int i = 0; i < cols; ) {
+                if (i + 8 <= cols) {
+                    long v = codes.get(ValueLayout.JAVA_LONG_UNALIGNED, base + i) & lowBits;
+                    if (((v - 0x0101010101010101L) & ~v & 0x8080808080808080L) == 0) {
+                        i += 8;
+                        continue;
+                    }
+                }
+                for (int e = Math.min(cols, i + 8); i < e; i++) {
+                    int c = codes.get(ValueLayout.JAVA_BYTE, base + i) & (signInCode ? 0x7F : 0xFF);
+                    int g0 = i - i % gl;
+                    boolean vectorized = i - g0 < ((Math.min(cols, g0 + gl) - g0) & -L);
+                    if (c == 0 && vectorized) {
+                        if (n == col.length) {
+                            col = java.util.Arrays.copyOf(col, 2 * n);
+                            val = java.util.Arrays.copyOf(val, 2 * n);
+                        }
+                        col[n] = i;
+                        val[n] = t.scaleAt(t.rangeIndex(r, i)) * (t.negative(r, i) ? -garbage : garbage);
+                        n++;
+                    }
+                }
+            }
+        }
+        start[rows] = n;
+        zeroStart = start;
+        zeroCol = java.util.Arrays.copyOf(col, n);
+        zeroVal = java.util.Arrays.copyOf(val, n);
+    }
+
+    /** What the dot loops added for the zero codes of {@code row} (to subtract). */
+    final float zeroGarbage(int row, float[] x, int xOff) {
+        float s = 0;
+        for (int k = zeroStart[row], e = zeroStart[row + 1]; k < e; k++) {
+            s += zeroVal[k] * x[xOff + zeroCol[k]];
+        }
+        return s;
     }
 
     /** True if this tensor can use a table kernel on this CPU. */

@@ -24,6 +24,13 @@ final class Qins8VectorKernel extends LutVectorKernel {
         return bits.reinterpretAsFloats();
     }
 
+    /** As {@link #decode} but code 0 gives the garbage {@code +-T[0]} (listed in {@code zeroVal}). */
+    private FloatVector decodeNoZero(long codeOff) {
+        IntVector raw = (IntVector) ByteVector.fromMemorySegment(B, codes, codeOff, LE)
+                .convertShape(VectorOperators.B2I, I, 0);
+        return magnitudeBits(raw.and(0x7F)).or(raw.and(0x80000000)).reinterpretAsFloats();
+    }
+
     @Override
     public float dotRow(int row, float[] x, int xOff, float[] scratch) {
         return pairs ? dotRowPairs(row, x, xOff) : dotRowGroups(row, x, xOff);
@@ -43,11 +50,11 @@ final class Qins8VectorKernel extends LutVectorKernel {
             FloatVector gs1 = FloatVector.zero(F);
             int i = g0;
             for (; i + L < vEnd; i += 2 * L) {
-                gs0 = decode(cb + i).fma(FloatVector.fromArray(F, x, xOff + i), gs0);
-                gs1 = decode(cb + i + L).fma(FloatVector.fromArray(F, x, xOff + i + L), gs1);
+                gs0 = decodeNoZero(cb + i).fma(FloatVector.fromArray(F, x, xOff + i), gs0);
+                gs1 = decodeNoZero(cb + i + L).fma(FloatVector.fromArray(F, x, xOff + i + L), gs1);
             }
             if (i < vEnd) {
-                gs0 = decode(cb + i).fma(FloatVector.fromArray(F, x, xOff + i), gs0);
+                gs0 = decodeNoZero(cb + i).fma(FloatVector.fromArray(F, x, xOff + i), gs0);
             }
             float s = t.scaleAt(ri);
             acc0 = gs0.add(gs1).fma(FloatVector.broadcast(F, s), acc0);
@@ -55,7 +62,7 @@ final class Qins8VectorKernel extends LutVectorKernel {
                 tail += scalar(row, i, s) * x[xOff + i];
             }
         }
-        return acc0.reduceLanes(VectorOperators.ADD) + tail;
+        return acc0.reduceLanes(VectorOperators.ADD) - zeroGarbage(row, x, xOff) + tail;
     }
 
     /** Groups of exactly two vectors (the default block 32 on AVX-512): straight-line, one scale per group. */
@@ -64,11 +71,11 @@ final class Qins8VectorKernel extends LutVectorKernel {
         long ri = t.rangeIndex(row, 0);
         FloatVector acc = FloatVector.zero(F);
         for (int g0 = 0; g0 < cols; g0 += 2 * L, ri++) {
-            FloatVector gs = decode(cb + g0).mul(FloatVector.fromArray(F, x, xOff + g0));
-            gs = decode(cb + g0 + L).fma(FloatVector.fromArray(F, x, xOff + g0 + L), gs);
+            FloatVector gs = decodeNoZero(cb + g0).mul(FloatVector.fromArray(F, x, xOff + g0));
+            gs = decodeNoZero(cb + g0 + L).fma(FloatVector.fromArray(F, x, xOff + g0 + L), gs);
             acc = gs.fma(FloatVector.broadcast(F, t.scaleAt(ri)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD) - zeroGarbage(row, x, xOff);
     }
 
     @Override

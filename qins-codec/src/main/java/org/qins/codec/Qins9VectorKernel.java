@@ -28,13 +28,24 @@ final class Qins9VectorKernel extends LutVectorKernel {
     private FloatVector decode(long codeOff, int signBits) {
         IntVector c = (IntVector) ByteVector.fromMemorySegment(B, codes, codeOff, LE)
                 .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        return signed(c, signBits).blend(0, c.eq(0)).reinterpretAsFloats();
+    }
+
+    /** As {@link #decode} but code 0 gives the garbage {@code +-T[0]} (listed in {@code zeroVal}). */
+    private FloatVector decodeNoZero(long codeOff, int signBits) {
+        IntVector c = (IntVector) ByteVector.fromMemorySegment(B, codes, codeOff, LE)
+                .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+        return signed(c, signBits).reinterpretAsFloats();
+    }
+
+    private IntVector signed(IntVector c, int signBits) {
         IntVector bits = magnitudeBits(c);
         if (MASK_SIGNS) {
             bits = bits.lanewise(VectorOperators.OR, 0x80000000, VectorMask.fromLong(I, signBits & LANE_BITS));
         } else {
             bits = bits.or(IntVector.broadcast(I, signBits).lanewise(VectorOperators.LSHL, SIGN_SHIFTS).and(0x80000000));
         }
-        return bits.blend(0, c.eq(0)).reinterpretAsFloats();
+        return bits;
     }
 
     private static final int LANE_BITS = (1 << L) - 1;
@@ -65,11 +76,11 @@ final class Qins9VectorKernel extends LutVectorKernel {
             FloatVector gs1 = FloatVector.zero(F);
             int i = g0;
             for (; i + L < vEnd; i += 2 * L) {
-                gs0 = decode(cb + i, signBits(sb, i)).fma(FloatVector.fromArray(F, x, xOff + i), gs0);
-                gs1 = decode(cb + i + L, signBits(sb, i + L)).fma(FloatVector.fromArray(F, x, xOff + i + L), gs1);
+                gs0 = decodeNoZero(cb + i, signBits(sb, i)).fma(FloatVector.fromArray(F, x, xOff + i), gs0);
+                gs1 = decodeNoZero(cb + i + L, signBits(sb, i + L)).fma(FloatVector.fromArray(F, x, xOff + i + L), gs1);
             }
             if (i < vEnd) {
-                gs0 = decode(cb + i, signBits(sb, i)).fma(FloatVector.fromArray(F, x, xOff + i), gs0);
+                gs0 = decodeNoZero(cb + i, signBits(sb, i)).fma(FloatVector.fromArray(F, x, xOff + i), gs0);
             }
             float s = t.scaleAt(ri);
             acc0 = gs0.add(gs1).fma(FloatVector.broadcast(F, s), acc0);
@@ -77,7 +88,7 @@ final class Qins9VectorKernel extends LutVectorKernel {
                 tail += scalar(row, i, s) * x[xOff + i];
             }
         }
-        return acc0.reduceLanes(VectorOperators.ADD) + tail;
+        return acc0.reduceLanes(VectorOperators.ADD) - zeroGarbage(row, x, xOff) + tail;
     }
 
     /** Groups of exactly two vectors (the default block 32 on AVX-512): straight-line, one scale per group. */
@@ -88,11 +99,11 @@ final class Qins9VectorKernel extends LutVectorKernel {
         FloatVector acc = FloatVector.zero(F);
         for (int g0 = 0; g0 < cols; g0 += 2 * L, ri++) {
             int sw = signs.get(I32, sb + (g0 >>> 3));
-            FloatVector gs = decode(cb + g0, sw).mul(FloatVector.fromArray(F, x, xOff + g0));
-            gs = decode(cb + g0 + L, sw >>> L).fma(FloatVector.fromArray(F, x, xOff + g0 + L), gs);
+            FloatVector gs = decodeNoZero(cb + g0, sw).mul(FloatVector.fromArray(F, x, xOff + g0));
+            gs = decodeNoZero(cb + g0 + L, sw >>> L).fma(FloatVector.fromArray(F, x, xOff + g0 + L), gs);
             acc = gs.fma(FloatVector.broadcast(F, t.scaleAt(ri)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc.reduceLanes(VectorOperators.ADD) - zeroGarbage(row, x, xOff);
     }
 
     @Override
