@@ -117,6 +117,11 @@ abstract class LutVectorKernel implements QinsKernel {
         zeroVal = java.util.Arrays.copyOf(val, n);
     }
 
+    @Override
+    public final long indexBytes() {
+        return zeroStart == null ? 0 : 4L * (zeroStart.length + zeroCol.length + zeroVal.length);
+    }
+
     /** What the dot loops added for the zero codes of {@code row} (to subtract). */
     final float zeroGarbage(int row, float[] x, int xOff) {
         float s = 0;

@@ -25,4 +25,9 @@ interface QinsKernel {
     float dotDecoded(float[] w, float[] x, int xOff, int n);
 
     String name();
+
+    /** Bytes of the indexes this kernel keeps beside the codes (e.g. the zero-code list); part of resident memory. */
+    default long indexBytes() {
+        return 0;
+    }
 }

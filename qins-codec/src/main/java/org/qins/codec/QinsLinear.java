@@ -90,7 +90,7 @@ public final class QinsLinear implements LinearLayer {
 
     @Override
     public long residentBytes() {
-        return tensor.byteSize() + (decoded == null ? 0 : decoded.byteSize());
+        return tensor.byteSize() + kernel.indexBytes() + (decoded == null ? 0 : decoded.byteSize());
     }
 
     @Override

@@ -127,13 +127,29 @@ class QinsLinearTest {
         }
     }
 
+    /** The table kernels' zero-code list: row starts, plus a column and a value per zero code (all columns vectorised). */
+    static long zeroIndexBytes(QinsTensor t) {
+        if (!QinsKernels.select(t).name().contains("vector")) {
+            return 0;
+        }
+        int mask = t.format.layout().signInCode() ? 0x7F : 0xFF;
+        long zeros = 0;
+        for (long k = 0; k < (long) t.rows * t.cols; k++) {
+            if ((t.codes.get(java.lang.foreign.ValueLayout.JAVA_BYTE, k) & mask) == 0) {
+                zeros++;
+            }
+        }
+        return 4L * (t.rows + 1) + 8 * zeros;
+    }
+
     @Test
     void residentBytesCountCodesSignsRangesAndTheOptionalDecodedCache() {
         int in = 128;
         QinsTensor t = QinsCodec.encode("l", Weights.heavyTailed(3, OUT * in, 0.02), OUT, in, QinsFormat.DEFAULTS);
         LayerSpec spec = new LayerSpec("l", OUT, in);
         QinsLinear plain = new QinsLinear(spec, t, LayerContext.sequential());
-        long expected = (long) OUT * in + OUT * in / 8 + OUT * (in / 32) * 2; // codes + sign plane + fp16 scales
+        // codes + sign plane + fp16 scales + the vector kernel's zero-code index
+        long expected = (long) OUT * in + OUT * in / 8 + OUT * (in / 32) * 2 + zeroIndexBytes(t);
         assertThat(plain.residentBytes()).isEqualTo(expected);
         QinsLinear cached = new QinsLinear(spec, t, new LayerContext(Parallel.SEQUENTIAL, Map.of(LayerContext.DECODED_CACHE, "true")));
         assertThat(cached.residentBytes()).isEqualTo(expected + (long) OUT * in * 4);
