@@ -43,12 +43,13 @@ abstract class LutVectorKernel implements QinsKernel {
     /**
      * Zero codes, which the dot loops decode as the garbage magnitude {@code G = T[0]} (no per-lane
      * blend in the hot loop) and subtract afterwards: for row {@code r}, entries
-     * {@code [zeroStart[r], zeroStart[r+1])} hold the column {@code zeroCol[k]} and the garbage
-     * weight {@code zeroVal[k] = scale * (+-G)} that the vector loop added at that column.
+     * {@code [zeroStart[r], zeroStart[r+1])} of {@code zeroCol} are the columns of its zero codes.
+     * The garbage weight at a column, {@code scale * (+-G)}, is recomputed from the group scale and
+     * the sign when subtracting, so the index costs 2 bytes per zero code (about 0.3 % of weights).
      */
     int[] zeroStart;
-    int[] zeroCol;
-    float[] zeroVal;
+    char[] zeroCol;
+    final float garbage;
 
     LutVectorKernel(QinsTensor t) {
         this.t = t;
@@ -71,18 +72,18 @@ abstract class LutVectorKernel implements QinsKernel {
         this.table0 = IntVector.fromArray(I, bits0, 0);
         this.table1 = IntVector.fromArray(I, bits1, 0);
         this.table = t.sharedTable;
-        indexZeros(Float.intBitsToFloat(bits0[0]));
+        this.garbage = Float.intBitsToFloat(bits0[0]);
+        indexZeros();
     }
 
     /** Lists the zero codes in vectorized columns (one pass over the codes, 8 bytes at a time). */
-    private void indexZeros(float garbage) {
+    private void indexZeros() {
         int rows = t.rows;
         boolean signInCode = t.format.layout().signInCode();
         long lowBits = signInCode ? 0x7F7F7F7F7F7F7F7FL : -1L;
         int gl = groupLength;
         int[] start = new int[rows + 1];
-        int[] col = new int[16];
-        float[] val = new float[16];
+        char[] col = new char[16];
         int n = 0;
         for (int r = 0; r < rows; r++) {
             start[r] = n;
@@ -102,11 +103,8 @@ abstract class LutVectorKernel implements QinsKernel {
                     if (c == 0 && vectorized) {
                         if (n == col.length) {
                             col = java.util.Arrays.copyOf(col, 2 * n);
-                            val = java.util.Arrays.copyOf(val, 2 * n);
                         }
-                        col[n] = i;
-                        val[n] = t.scaleAt(t.rangeIndex(r, i)) * (t.negative(r, i) ? -garbage : garbage);
-                        n++;
+                        col[n++] = (char) i;
                     }
                 }
             }
@@ -114,19 +112,20 @@ abstract class LutVectorKernel implements QinsKernel {
         start[rows] = n;
         zeroStart = start;
         zeroCol = java.util.Arrays.copyOf(col, n);
-        zeroVal = java.util.Arrays.copyOf(val, n);
     }
 
     @Override
     public final long indexBytes() {
-        return zeroStart == null ? 0 : 4L * (zeroStart.length + zeroCol.length + zeroVal.length);
+        return zeroStart == null ? 0 : 4L * zeroStart.length + 2L * zeroCol.length;
     }
 
     /** What the dot loops added for the zero codes of {@code row} (to subtract). */
     final float zeroGarbage(int row, float[] x, int xOff) {
         float s = 0;
         for (int k = zeroStart[row], e = zeroStart[row + 1]; k < e; k++) {
-            s += zeroVal[k] * x[xOff + zeroCol[k]];
+            int i = zeroCol[k];
+            float v = t.scaleAt(t.rangeIndex(row, i)) * (t.negative(row, i) ? -garbage : garbage);
+            s += v * x[xOff + i];
         }
         return s;
     }
@@ -138,7 +137,8 @@ abstract class LutVectorKernel implements QinsKernel {
         }
         int p = DecodeTable.codesPerOctave(t.sharedStep);
         // p <= 2L: the mantissas fit two vectors; the deepest octave must stay a normal float.
-        return p > 0 && p <= 2 * L && (t.format.layout().maxCode() >>> Integer.numberOfTrailingZeros(p)) < 100
+        // t.cols <= 65536: zero-code columns are indexed with a char.
+        return t.cols <= 65536 && p > 0 && p <= 2 * L && (t.format.layout().maxCode() >>> Integer.numberOfTrailingZeros(p)) < 100
                 && (t.groupLength % L == 0 || t.groupLength == t.cols);
     }
 
