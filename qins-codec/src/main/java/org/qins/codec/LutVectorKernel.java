@@ -50,6 +50,8 @@ abstract class LutVectorKernel implements QinsKernel {
     int[] zeroStart;
     char[] zeroCol;
     final float garbage;
+    /** log2 of the group length when it is a power of two (-1 otherwise): the zero fix-up shifts instead of dividing. */
+    final int groupShift;
 
     LutVectorKernel(QinsTensor t) {
         this.t = t;
@@ -73,6 +75,7 @@ abstract class LutVectorKernel implements QinsKernel {
         this.table1 = IntVector.fromArray(I, bits1, 0);
         this.table = t.sharedTable;
         this.garbage = Float.intBitsToFloat(bits0[0]);
+        this.groupShift = Integer.bitCount(groupLength) == 1 ? Integer.numberOfTrailingZeros(groupLength) : -1;
         indexZeros();
     }
 
@@ -122,9 +125,11 @@ abstract class LutVectorKernel implements QinsKernel {
     /** What the dot loops added for the zero codes of {@code row} (to subtract). */
     final float zeroGarbage(int row, float[] x, int xOff) {
         float s = 0;
+        long rangeBase = (long) row * t.rangeRowStride;
         for (int k = zeroStart[row], e = zeroStart[row + 1]; k < e; k++) {
             int i = zeroCol[k];
-            float v = t.scaleAt(t.rangeIndex(row, i)) * (t.negative(row, i) ? -garbage : garbage);
+            long range = rangeBase + (groupShift >= 0 ? i >>> groupShift : i / groupLength);
+            float v = t.scaleAt(range) * (t.negative(row, i) ? -garbage : garbage);
             s += v * x[xOff + i];
         }
         return s;
