@@ -1,7 +1,17 @@
 package org.qins.cli;
 
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
 /** One-line log records on stderr ("INFO: Using Pattern A ..."), set before any logger exists. */
 final class Logging {
+
+    /**
+     * DJL (the tokenizer's native loader) logs GPU probing and platform detection at INFO and
+     * WARNING through SLF4J; on a CPU machine that is noise ("CUDA driver version is insufficient").
+     * Held here because java.util.logging keeps loggers weakly.
+     */
+    private static final Logger DJL = Logger.getLogger("ai.djl");
 
     private Logging() {
     }
@@ -10,5 +20,6 @@ final class Logging {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
         }
+        DJL.setLevel(Level.SEVERE);
     }
 }
