@@ -87,6 +87,22 @@ public record TensorView(String name, DType dtype, long[] shape, MemorySegment d
         }
     }
 
+    /**
+     * This tensor as little-endian float32: itself when it is F32, otherwise F16/BF16 widened once
+     * into 64-byte-aligned off-heap memory (never the heap, so large weights stay out of GC).
+     */
+    public TensorView asF32() {
+        if (dtype == DType.F32) {
+            return this;
+        }
+        long n = elementCount();
+        MemorySegment out = java.lang.foreign.Arena.ofAuto().allocate(n * 4, 64);
+        for (long i = 0; i < n; i++) {
+            out.setAtIndex(F32, i, getFloat(i));
+        }
+        return new TensorView(name, DType.F32, shape, out);
+    }
+
     /** The whole tensor as floats (heap copy; for small tensors and tests). */
     public float[] toFloatArray() {
         long n = elementCount();

@@ -52,13 +52,7 @@ public final class QinsLinear implements LinearLayer {
         int in = spec.inFeatures();
         int out = spec.outFeatures();
         if (decoded != null) {
-            parallel.forRange(out, ROW_GRAIN, (from, to) -> {
-                for (int o = from; o < to; o++) {
-                    for (int b = 0; b < batch; b++) {
-                        output[b * out + o] = VectorMath.dot(decoded, (long) o * in * 4, input, b * in, in);
-                    }
-                }
-            });
+            VectorMath.matmul(decoded, out, in, input, output, batch, parallel);
             return;
         }
         if (batch == 1) {

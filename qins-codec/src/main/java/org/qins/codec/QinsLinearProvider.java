@@ -1,8 +1,5 @@
 package org.qins.codec;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import org.qins.api.DType;
 import org.qins.api.EncodeOptions;
 import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
@@ -83,20 +80,8 @@ public final class QinsLinearProvider implements LinearLayerProvider {
     public TensorView decode(LayerSpec spec, StoredWeight stored) {
         if (stored.isFloat()) {
             TensorView w = stored.part(StoredWeight.WEIGHT);
-            return new TensorView(w.name(), DType.F32, w.shape(), widen(w));
+            return w.asF32();
         }
         return QinsCodec.decodeToView(QinsTensor.fromStored(spec, stored));
-    }
-
-    private static MemorySegment widen(TensorView w) {
-        if (w.dtype() == DType.F32) {
-            return w.data();
-        }
-        long n = w.elementCount();
-        MemorySegment out = Arena.ofAuto().allocate(n * 4, 64);
-        for (long i = 0; i < n; i++) {
-            out.setAtIndex(QinsTensor.F32, i, w.getFloat(i));
-        }
-        return out;
     }
 }

@@ -26,19 +26,7 @@ final class Fp32Linear implements LinearLayer {
 
     @Override
     public void forward(float[] input, float[] output, int batch) {
-        int in = spec.inFeatures();
-        int out = spec.outFeatures();
-        if (batch == 1) {
-            parallel.forRange(out, 16, (from, to) -> {
-                for (int o = from; o < to; o++) {
-                    output[o] = VectorMath.dot(weight, (long) o * in * 4, input, 0, in);
-                }
-            });
-        } else {
-            // Register-blocked 4 rows x 4 vectors: each weight row is streamed once per 4 batch vectors.
-            parallel.forRange(out, 16, (from, to) ->
-                    VectorMath.gemm(weight, (long) from * in * 4, to - from, input, batch, in, output, from, out));
-        }
+        VectorMath.matmul(weight, spec.outFeatures(), spec.inFeatures(), input, output, batch, parallel);
     }
 
     @Override

@@ -1,9 +1,5 @@
 package org.qins.fp;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import org.qins.api.DType;
 import org.qins.api.EncodeOptions;
 import org.qins.api.LayerContext;
@@ -45,7 +41,7 @@ public final class Fp32LinearProvider implements LinearLayerProvider {
     public LinearLayer load(LayerSpec spec, StoredWeight stored, LayerContext context) {
         TensorView w = stored.part(StoredWeight.WEIGHT);
         spec.checkShape(w);
-        return new Fp32Linear(spec, asF32(w), context.parallel());
+        return new Fp32Linear(spec, w.asF32().data(), context.parallel());
     }
 
     @Override
@@ -57,27 +53,13 @@ public final class Fp32LinearProvider implements LinearLayerProvider {
     @Override
     public StoredWeight encode(LayerSpec spec, TensorView weight, EncodeOptions options) {
         spec.checkShape(weight);
-        TensorView f32 = new TensorView(spec.name() + ".weight", DType.F32, weight.shape(), asF32(weight));
+        TensorView f32 = new TensorView(spec.name() + ".weight", DType.F32, weight.shape(), weight.asF32().data());
         return StoredWeight.ofFloat(spec.name(), f32);
     }
 
     @Override
     public TensorView decode(LayerSpec spec, StoredWeight stored) {
         TensorView w = stored.part(StoredWeight.WEIGHT);
-        return new TensorView(w.name(), DType.F32, w.shape(), asF32(w));
-    }
-
-    /** The weight as little-endian float32: the same segment for F32, an off-heap widened copy otherwise. */
-    static MemorySegment asF32(TensorView w) {
-        if (w.dtype() == DType.F32) {
-            return w.data();
-        }
-        long n = w.elementCount();
-        MemorySegment out = Arena.ofAuto().allocate(n * 4, 64);
-        ValueLayout.OfFloat f32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-        for (long i = 0; i < n; i++) {
-            out.setAtIndex(f32, i, w.getFloat(i));
-        }
-        return out;
+        return w.asF32();
     }
 }

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.qins.api.Parallel;
 
 /**
  * Vectorised float primitives. Species = the running CPU's widest (16 floats on AVX-512, 8 on AVX2).
@@ -85,6 +86,24 @@ public final class VectorMath {
             s += a.get(F32, off + 4L * i) * b[bOff + i];
         }
         return s;
+    }
+
+    /**
+     * {@code y[b*rows + o] = W[o] . x[b*n ..]} for {@code b < batch}, with {@code W} as {@code rows x n}
+     * little-endian float32 in {@code w}: rows split over {@code parallel}, a dot product per row for
+     * one vector, the register-blocked {@link #gemm} for a batch. The float32 layers (the float
+     * reference, a decoded QINS copy) all multiply through here.
+     */
+    public static void matmul(MemorySegment w, int rows, int n, float[] x, float[] y, int batch, Parallel parallel) {
+        if (batch == 1) {
+            parallel.forRange(rows, 16, (from, to) -> {
+                for (int o = from; o < to; o++) {
+                    y[o] = dot(w, (long) o * n * 4, x, 0, n);
+                }
+            });
+        } else {
+            parallel.forRange(rows, 16, (from, to) -> gemm(w, (long) from * n * 4, to - from, x, batch, n, y, from, rows));
+        }
     }
 
     /**
