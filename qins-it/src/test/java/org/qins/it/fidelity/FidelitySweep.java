@@ -43,8 +43,6 @@ final class FidelitySweep {
         LlmRef cand;
         try (CausalLm lm = new ModelLoader(new LayerLoader(selector, null, LayerContext.sequential())).load(converted)) {
             cand = new Follower(lm, selector.registry().kv("fp32"), 20).follow(ref, Map.of());
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
         CompareMetrics m = Comparison.compare(ref, cand);
         return new SweepResult(report.bytesPerEncodedParam(), weightError, m.greedyMatchRate(), m.teacherTop1(),

@@ -43,8 +43,7 @@ public final class Benchmark {
         return ids;
     }
 
-    public BenchResult run(Path model, String linear, String kvName, int threads, int promptTokens, int newTokens, int warmup)
-            throws Exception {
+    public BenchResult run(Path model, String linear, String kvName, int threads, int promptTokens, int newTokens, int warmup) {
         if (promptTokens < 1 || newTokens < 2) {
             throw new IllegalArgumentException("need --prompt-tokens >= 1 and --new-tokens >= 2");
         }

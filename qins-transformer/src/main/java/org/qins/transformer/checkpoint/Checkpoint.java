@@ -99,7 +99,7 @@ public final class Checkpoint implements AutoCloseable {
                 throw new CheckpointException(index + ": no weight_map object");
             }
             Map<String, String> out = new LinkedHashMap<>();
-            map.fields().forEachRemaining(e -> {
+            map.properties().forEach(e -> {
                 String file = e.getValue().asText();
                 if (file.contains("/") || file.contains("\\") || file.startsWith(".")) {
                     throw new CheckpointException(index + ": tensor '" + e.getKey() + "' names an unsafe shard path '" + file + "'");

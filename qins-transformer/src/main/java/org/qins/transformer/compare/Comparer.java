@@ -49,8 +49,7 @@ public final class Comparer {
      * @param steps           greedy steps for a provider reference (ignored with a file)
      * @param textIds         token ids of a text for perplexity, or null
      */
-    public CompareReport compare(Side reference, Path referenceFile, Side candidate, List<int[]> prompts, int steps, int[] textIds)
-            throws Exception {
+    public CompareReport compare(Side reference, Path referenceFile, Side candidate, List<int[]> prompts, int steps, int[] textIds) {
         LlmRef ref;
         String refName;
         Perplexity refPpl = null;

@@ -69,7 +69,7 @@ public final class Demo {
         return Path.of(System.getProperty("user.home"), ".cache", "qins");
     }
 
-    public Result run(Path cacheRoot, ModelShape shape) throws Exception {
+    public Result run(Path cacheRoot, ModelShape shape) throws IOException {
         Path floatDir = cacheRoot.resolve("demo-" + shape.key() + "-s" + SEED);
         Path qinsDir = cacheRoot.resolve("demo-" + shape.key() + "-s" + SEED + "-qins");
         boolean wroteFloat = new RandomModelWriter(shape, SEED, DType.F32).writeIfAbsent(floatDir);
@@ -100,7 +100,7 @@ public final class Demo {
         return new Result(floatDir, qinsDir, wroteFloat, wroteQins, shape, rows);
     }
 
-    private BenchResult bench(Path dir, String linear) throws Exception {
+    private BenchResult bench(Path dir, String linear) {
         return new Benchmark(selector).run(dir, linear, "fp32", threads, 16, 64, 1);
     }
 

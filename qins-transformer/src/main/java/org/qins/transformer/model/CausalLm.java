@@ -7,6 +7,7 @@ import org.qins.api.KvCacheSpec;
 import org.qins.api.LinearLayer;
 import org.qins.api.Parallel;
 import org.qins.api.TensorView;
+import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.config.ModelConfig;
 
 /**
@@ -23,10 +24,10 @@ public final class CausalLm implements AutoCloseable {
     private final LinearLayer lmHead;
     private final Rope rope;
     private final Parallel parallel;
-    private final AutoCloseable resources;
+    private final Checkpoint resources;
 
     CausalLm(ModelConfig config, TensorView embeddings, List<DecoderLayer> layers, RmsNorm finalNorm, LinearLayer lmHead,
-            Parallel parallel, AutoCloseable resources) {
+            Parallel parallel, Checkpoint resources) {
         this.config = config;
         this.shape = ModelShape.of(config);
         this.embeddings = embeddings;
@@ -132,7 +133,7 @@ public final class CausalLm implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         resources.close();
     }
 }
