@@ -28,6 +28,7 @@ abstract class LutVectorKernel implements QinsKernel {
     static final int L = F.length();
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfFloat F32S = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
 
     final QinsTensor t;
     final MemorySegment codes;
@@ -35,8 +36,9 @@ abstract class LutVectorKernel implements QinsKernel {
     final int groupLength;
     /** {@code 23 - log2 p}: shifts a code so that its octave lands in the float exponent field. */
     final int expShift;
-    /** Groups of exactly two vectors covering the row (the default block 32 with 16 lanes). */
+    /** Groups of exactly two vectors covering the row with fp16 scales (the default block 32 with 16 lanes). */
     final boolean pairs;
+    final MemorySegment scales;
     final IntVector table0;
     final IntVector table1;
     final float[] table;
@@ -58,7 +60,8 @@ abstract class LutVectorKernel implements QinsKernel {
         this.codes = t.codes;
         this.cols = t.cols;
         this.groupLength = t.groupLength;
-        this.pairs = groupLength == 2 * L && cols % groupLength == 0;
+        this.pairs = groupLength == 2 * L && cols % groupLength == 0 && t.f16Scales;
+        this.scales = t.scales;
         int p = DecodeTable.codesPerOctave(t.sharedStep);
         int shift = Integer.numberOfTrailingZeros(p);
         this.expShift = 23 - shift;
@@ -122,17 +125,32 @@ abstract class LutVectorKernel implements QinsKernel {
         return zeroStart == null ? 0 : 4L * zeroStart.length + 2L * zeroCol.length;
     }
 
-    /** What the dot loops added for the zero codes of {@code row} (to subtract). */
+    /**
+     * What the dot loops added for the zero codes of {@code row} (to subtract). Reads scales and
+     * signs straight from the segments: called once per row from the hot loops, where C2 has no
+     * inlining budget left for helper calls.
+     */
     final float zeroGarbage(int row, float[] x, int xOff) {
+        int k = zeroStart[row];
+        int e = zeroStart[row + 1];
+        if (k == e) {
+            return 0;
+        }
         float s = 0;
         long rangeBase = (long) row * t.rangeRowStride;
-        for (int k = zeroStart[row], e = zeroStart[row + 1]; k < e; k++) {
+        boolean signInCode = t.signs == null;
+        long signBase = signInCode ? (long) row * cols : (long) row * t.signStride;
+        boolean f16 = t.f16Scales;
+        for (; k < e; k++) {
             int i = zeroCol[k];
             long range = rangeBase + (groupShift >= 0 ? i >>> groupShift : i / groupLength);
-            float v = t.scaleAt(range) * (t.negative(row, i) ? -garbage : garbage);
-            s += v * x[xOff + i];
+            float scale = f16 ? Float.float16ToFloat(scales.get(QinsTensor.I16, range << 1)) : scales.get(F32S, range << 2);
+            // The sign as a float sign bit, without a branch: zero codes' signs are random.
+            int sign = signInCode ? (codes.get(ValueLayout.JAVA_BYTE, signBase + i) & 0x80) << 24
+                    : (t.signs.get(ValueLayout.JAVA_BYTE, signBase + (i >>> 3)) >>> (i & 7)) << 31;
+            s += Float.intBitsToFloat(Float.floatToRawIntBits(scale) ^ sign) * x[xOff + i];
         }
-        return s;
+        return s * garbage;
     }
 
     /** True if this tensor can use a table kernel on this CPU. */

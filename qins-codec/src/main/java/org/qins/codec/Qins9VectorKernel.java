@@ -58,7 +58,7 @@ final class Qins9VectorKernel extends LutVectorKernel {
 
     @Override
     public float dotRow(int row, float[] x, int xOff, float[] scratch) {
-        return pairs ? dotRowPairs(row, x, xOff) : dotRowGroups(row, x, xOff);
+        return pairs ? dotRowPairs(row, x, xOff) - zeroGarbage(row, x, xOff) : dotRowGroups(row, x, xOff);
     }
 
     /** Any group length (a multiple of L, or the whole row): inner loop per group, scalar tails. */
@@ -91,26 +91,34 @@ final class Qins9VectorKernel extends LutVectorKernel {
         return acc0.reduceLanes(VectorOperators.ADD) - zeroGarbage(row, x, xOff) + tail;
     }
 
-    /** Groups of exactly two vectors (the default block 32 on AVX-512): straight-line, one scale per group. */
+    /**
+     * Groups of exactly two vectors with fp16 scales (the default block 32 on AVX-512): one scale
+     * per group. The loop counts groups so that every segment offset is affine in it and C2 hoists
+     * the bounds checks out of the loop.
+     */
     private float dotRowPairs(int row, float[] x, int xOff) {
         long cb = (long) row * cols;
         long sb = (long) row * signStride;
-        long ri = t.rangeIndex(row, 0);
+        long rb = t.rangeIndex(row, 0) << 1;
+        int groups = cols / (2 * L);
         FloatVector acc = FloatVector.zero(F);
-        for (int g0 = 0; g0 < cols; g0 += 2 * L, ri++) {
-            int sw = signs.get(I32, sb + (g0 >>> 3));
+        for (int j = 0; j < groups; j++) {
+            int g0 = j * 2 * L;
+            int sw = signs.get(I32, sb + 4L * j);
             FloatVector gs = decodeNoZero(cb + g0, sw).mul(FloatVector.fromArray(F, x, xOff + g0));
             gs = decodeNoZero(cb + g0 + L, sw >>> L).fma(FloatVector.fromArray(F, x, xOff + g0 + L), gs);
-            acc = gs.fma(FloatVector.broadcast(F, t.scaleAt(ri)), acc);
+            acc = gs.fma(FloatVector.broadcast(F, Float.float16ToFloat(scales.get(QinsTensor.I16, rb + 2L * j))), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - zeroGarbage(row, x, xOff);
+        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
     public void dotRows(int from, int to, float[] x, float[] out, float[] scratch) {
         if (pairs) {
+            // The zero-code correction is called here, not from the dot loop, whose compilation
+            // unit has no inlining budget left; right after its row, whose codes are still cached.
             for (int o = from; o < to; o++) {
-                out[o] = dotRowPairs(o, x, 0);
+                out[o] = dotRowPairs(o, x, 0) - zeroGarbage(o, x, 0);
             }
         } else {
             for (int o = from; o < to; o++) {
