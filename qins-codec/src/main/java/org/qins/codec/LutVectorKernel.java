@@ -28,6 +28,7 @@ abstract class LutVectorKernel implements QinsKernel {
     static final int L = F.length();
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
+    static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfFloat F32S = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
 
     final QinsTensor t;
@@ -36,7 +37,7 @@ abstract class LutVectorKernel implements QinsKernel {
     final int groupLength;
     /** {@code 23 - log2 p}: shifts a code so that its octave lands in the float exponent field. */
     final int expShift;
-    /** Groups of exactly two vectors covering the row with fp16 scales (the default block 32 with 16 lanes). */
+    /** Groups of exactly two vectors, rows of whole group pairs, fp16 scales (the default block 32 with 16 lanes). */
     final boolean pairs;
     final MemorySegment scales;
     final IntVector table0;
@@ -60,7 +61,7 @@ abstract class LutVectorKernel implements QinsKernel {
         this.codes = t.codes;
         this.cols = t.cols;
         this.groupLength = t.groupLength;
-        this.pairs = groupLength == 2 * L && cols % groupLength == 0 && t.f16Scales;
+        this.pairs = groupLength == 2 * L && cols % (2 * groupLength) == 0 && t.f16Scales;
         this.scales = t.scales;
         int p = DecodeTable.codesPerOctave(t.sharedStep);
         int shift = Integer.numberOfTrailingZeros(p);

@@ -67,8 +67,7 @@ final class Qins8VectorKernel extends LutVectorKernel {
 
     /**
      * Groups of exactly two vectors with fp16 scales (the default block 32 on AVX-512): one scale
-     * per group. (Counting groups instead, as qins9 does, lets C2 unroll this smaller body 8x and
-     * spill: 1.2 to 1.6x slower, measured in MatVecBench and qins bench.)
+     * per group. (See Qins9VectorKernel on why the loop does not count groups.)
      */
     private float dotRowPairs(int row, float[] x, int xOff) {
         long cb = (long) row * cols;
