@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.qins.api.kernel.VectorMath;
@@ -26,6 +27,9 @@ abstract class LutVectorKernel implements QinsKernel {
     static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
     static final int L = F.length();
+    /** 16-bit lanes, as many as a group of two float vectors (32 on AVX-512). */
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, F.vectorShape());
+    static final VectorSpecies<Byte> BS = VectorSpecies.of(byte.class, VectorShape.forBitSize(S.length() * 8));
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(LE);
     static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(LE);
@@ -42,6 +46,18 @@ abstract class LutVectorKernel implements QinsKernel {
     final MemorySegment scales;
     final IntVector table0;
     final IntVector table1;
+    /**
+     * Pair groups decoded in 16-bit lanes (the default on AVX-512; {@code -Dqins.halves=off} for the
+     * 32-bit path): a float's high half is {@code tableHi[c mod 32] - (c << (expShift - 16))} plus the
+     * sign, its low half {@code tableLo[c mod 32]} (the exponent step never reaches the low 16 bits),
+     * so lookup, shift, subtract and sign cost one operation per 32 weights instead of two; two
+     * two-table word selects ({@code mergeFirst}, {@code mergeSecond}) interleave the halves into floats.
+     */
+    final boolean halves;
+    final ShortVector tableHi;
+    final ShortVector tableLo;
+    final ShortVector mergeFirst;
+    final ShortVector mergeSecond;
     final float[] table;
     /**
      * Zero codes, which the dot loops decode as the garbage magnitude {@code G = T[0]} (no per-lane
@@ -77,6 +93,24 @@ abstract class LutVectorKernel implements QinsKernel {
         }
         this.table0 = IntVector.fromArray(I, bits0, 0);
         this.table1 = IntVector.fromArray(I, bits1, 0);
+        int n = S.length();
+        short[] hi = new short[n];
+        short[] lo = new short[n];
+        short[] m0 = new short[n];
+        short[] m1 = new short[n];
+        for (int k = 0; k < n; k++) {
+            int bits = k < L ? bits0[k] : bits1[k - L];
+            hi[k] = (short) (bits >>> 16);
+            lo[k] = (short) bits;
+            // word 2m of a float pair = lo[m], word 2m+1 = hi[m]; index n + m selects from the second table
+            m0[k] = (short) ((k & 1) == 0 ? k / 2 : n + k / 2);
+            m1[k] = (short) ((k & 1) == 0 ? n / 2 + k / 2 : n + n / 2 + k / 2);
+        }
+        this.tableHi = ShortVector.fromArray(S, hi, 0);
+        this.tableLo = ShortVector.fromArray(S, lo, 0);
+        this.mergeFirst = ShortVector.fromArray(S, m0, 0);
+        this.mergeSecond = ShortVector.fromArray(S, m1, 0);
+        this.halves = pairs && n == 2 * L && expShift >= 16 && !"off".equals(System.getProperty("qins.halves", "on"));
         this.table = t.sharedTable;
         this.garbage = Float.intBitsToFloat(bits0[0]);
         this.groupShift = Integer.bitCount(groupLength) == 1 ? Integer.numberOfTrailingZeros(groupLength) : -1;

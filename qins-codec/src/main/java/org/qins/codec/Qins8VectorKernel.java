@@ -3,6 +3,7 @@ package org.qins.codec;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -33,6 +34,9 @@ final class Qins8VectorKernel extends LutVectorKernel {
 
     @Override
     public float dotRow(int row, float[] x, int xOff, float[] scratch) {
+        if (halves) {
+            return dotRowHalves(row, x, xOff) - zeroGarbage(row, x, xOff);
+        }
         return pairs ? dotRowPairs(row, x, xOff) - zeroGarbage(row, x, xOff) : dotRowGroups(row, x, xOff);
     }
 
@@ -81,9 +85,39 @@ final class Qins8VectorKernel extends LutVectorKernel {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /** {@link #dotRowPairs} in 16-bit lanes (see {@link LutVectorKernel#halves}); the sign-extended byte carries the sign to bit 15. */
+    private float dotRowHalves(int row, float[] x, int xOff) {
+        long cb = (long) row * cols;
+        long ri = t.rangeIndex(row, 0);
+        ShortVector th = tableHi;
+        ShortVector tl = tableLo;
+        ShortVector m0 = mergeFirst;
+        ShortVector m1 = mergeSecond;
+        int hs = expShift - 16;
+        FloatVector acc = FloatVector.zero(F);
+        for (int g0 = 0; g0 < cols; g0 += 2 * L, ri++) {
+            ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(BS, codes, cb + g0, LE)
+                    .convertShape(VectorOperators.B2S, S, 0);
+            ShortVector idx = raw.and((short) (2 * L - 1));
+            ShortVector hi = idx.selectFrom(th).sub(raw.and((short) 0x7F).lanewise(VectorOperators.LSHL, hs))
+                    .or(raw.and((short) 0x8000));
+            ShortVector lo = idx.selectFrom(tl);
+            FloatVector w0 = m0.selectFrom(lo, hi).reinterpretAsFloats();
+            FloatVector w1 = m1.selectFrom(lo, hi).reinterpretAsFloats();
+            FloatVector gs = w0.mul(FloatVector.fromArray(F, x, xOff + g0));
+            gs = w1.fma(FloatVector.fromArray(F, x, xOff + g0 + L), gs);
+            acc = gs.fma(FloatVector.broadcast(F, t.scaleAt(ri)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
     @Override
     public void dotRows(int from, int to, float[] x, float[] out, float[] scratch) {
-        if (pairs) {
+        if (halves) {
+            for (int o = from; o < to; o++) {
+                out[o] = dotRowHalves(o, x, 0) - zeroGarbage(o, x, 0);
+            }
+        } else if (pairs) {
             // The zero-code correction is called here, not from the dot loop, whose compilation
             // unit has no inlining budget left; right after its row, whose codes are still cached.
             for (int o = from; o < to; o++) {
@@ -118,6 +152,6 @@ final class Qins8VectorKernel extends LutVectorKernel {
 
     @Override
     public String name() {
-        return "qins8-vector-" + L;
+        return "qins8-vector-" + L + (halves ? "-halves" : "");
     }
 }

@@ -5,6 +5,7 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
@@ -58,6 +59,9 @@ final class Qins9VectorKernel extends LutVectorKernel {
 
     @Override
     public float dotRow(int row, float[] x, int xOff, float[] scratch) {
+        if (halves) {
+            return dotRowHalves(row, x, xOff) - zeroGarbage(row, x, xOff);
+        }
         return pairs ? dotRowPairs(row, x, xOff) - zeroGarbage(row, x, xOff) : dotRowGroups(row, x, xOff);
     }
 
@@ -128,9 +132,47 @@ final class Qins9VectorKernel extends LutVectorKernel {
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * {@link #dotRowPairs} decoding in 16-bit lanes: a float's high half {@code T_hi[c mod 32] -
+     * (c << (expShift - 16))} plus the sign, and its low half {@code T_lo[c mod 32]} (the exponent
+     * step never reaches the low 16 bits), so the lookup, shift, subtract and sign cost one
+     * operation per group of 32 weights instead of two; two word selects interleave the halves
+     * back into floats.
+     */
+    private float dotRowHalves(int row, float[] x, int xOff) {
+        long cb = (long) row * cols;
+        long sb = (long) row * signStride;
+        long ri = t.rangeIndex(row, 0);
+        ShortVector th = tableHi;
+        ShortVector tl = tableLo;
+        ShortVector m0 = mergeFirst;
+        ShortVector m1 = mergeSecond;
+        int hs = expShift - 16;
+        FloatVector acc = FloatVector.zero(F);
+        for (int g0 = 0; g0 < cols; g0 += 2 * L, ri++) {
+            int sw = signs.get(I32, sb + (g0 >>> 3));
+            ShortVector c = (ShortVector) ByteVector.fromMemorySegment(BS, codes, cb + g0, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            ShortVector idx = c.and((short) (2 * L - 1));
+            ShortVector hi = idx.selectFrom(th).sub(c.lanewise(VectorOperators.LSHL, hs))
+                    .lanewise(VectorOperators.ADD, (short) 0x8000, VectorMask.fromLong(S, sw & 0xFFFFFFFFL)); // = OR: bit 15 is clear; x86 masks words only on arithmetic
+            ShortVector lo = idx.selectFrom(tl);
+            FloatVector w0 = m0.selectFrom(lo, hi).reinterpretAsFloats();
+            FloatVector w1 = m1.selectFrom(lo, hi).reinterpretAsFloats();
+            FloatVector gs = w0.mul(FloatVector.fromArray(F, x, xOff + g0));
+            gs = w1.fma(FloatVector.fromArray(F, x, xOff + g0 + L), gs);
+            acc = gs.fma(FloatVector.broadcast(F, t.scaleAt(ri)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
     @Override
     public void dotRows(int from, int to, float[] x, float[] out, float[] scratch) {
-        if (pairs) {
+        if (halves) {
+            for (int o = from; o < to; o++) {
+                out[o] = dotRowHalves(o, x, 0) - zeroGarbage(o, x, 0);
+            }
+        } else if (pairs) {
             // The zero-code correction is called here, not from the dot loop, whose compilation
             // unit has no inlining budget left; right after its row, whose codes are still cached.
             for (int o = from; o < to; o++) {
@@ -174,6 +216,6 @@ final class Qins9VectorKernel extends LutVectorKernel {
 
     @Override
     public String name() {
-        return "qins9-vector-" + L;
+        return "qins9-vector-" + L + (halves ? "-halves" : "");
     }
 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
 import org.qins.api.Parallel;
@@ -103,6 +104,40 @@ class QinsLinearTest {
                 float[] y = new float[batch * OUT];
                 layer.forward(x, y, batch);
                 checkAgainstDecoded(t, x, y, batch);
+            }
+        }
+    }
+
+    /** The 16-bit-lane pair loop (default on AVX-512) and the 32-bit one ({@code -Dqins.halves=off}) both match. */
+    @ParameterizedTest
+    @ValueSource(strings = {"on", "off"})
+    void pairLoopsInBothLaneWidthsMatchDecodeThenMultiply(String halves) {
+        String old = System.getProperty("qins.halves");
+        System.setProperty("qins.halves", halves);
+        try {
+            QinsFormat q8 = new QinsFormat(QinsLayout.QINS8, Grouping.block(32), RangePolicy.CLIPPED, QinsFormat.WIDTH_QINS8, BelowRange.NEAREST);
+            for (QinsFormat f : List.of(QinsFormat.DEFAULTS, q8)) {
+                int in = 192;
+                float[] w = Weights.heavyTailed(5, OUT * in, 0.02);
+                for (int i = 0; i < w.length; i += 13) {
+                    w[i] = 0f; // zero codes: the rows' corrections
+                }
+                QinsTensor t = QinsCodec.encode("layer", w, OUT, in, f);
+                QinsKernel k = QinsKernels.select(t, "auto");
+                if (LutVectorKernel.L == 16) {
+                    assertThat(k.name()).as(f.toString()).endsWith(halves.equals("on") ? "-halves" : "-16");
+                }
+                QinsLinear layer = new QinsLinear(new LayerSpec("layer", OUT, in), t, LayerContext.sequential(), k);
+                float[] x = input(17, in);
+                float[] y = new float[OUT];
+                layer.forward(x, y, 1);
+                checkAgainstDecoded(t, x, y, 1);
+            }
+        } finally {
+            if (old == null) {
+                System.clearProperty("qins.halves");
+            } else {
+                System.setProperty("qins.halves", old);
             }
         }
     }
