@@ -57,6 +57,10 @@ public class MatVecBench {
     @Param({"mask"})
     public String signs;
 
+    /** Pair groups in 16-bit lanes (on, the default) or in 32-bit lanes (off). */
+    @Param({"on"})
+    public String halves;
+
     PoolParallel parallel;
     LinearLayer layer;
     float[] x;
@@ -66,6 +70,7 @@ public class MatVecBench {
     public void setup() {
         System.setProperty("qins.kernel", kernel);
         System.setProperty("qins.signs", signs);
+        System.setProperty("qins.halves", halves);
         SplittableRandom r = new SplittableRandom(1);
         float[] w = new float[N * N];
         for (int i = 0; i < w.length; i++) {
