@@ -47,6 +47,13 @@ abstract class LutVectorKernel implements QinsKernel {
     final IntVector table0;
     final IntVector table1;
     /**
+     * 8 lanes (AVX2) with 32 codes per octave: the mantissa table spans four vectors, looked up
+     * as two two-table selects and a blend on code bit 4 ({@link #table2}, {@link #table3}).
+     */
+    final boolean fourTables;
+    final IntVector table2;
+    final IntVector table3;
+    /**
      * Pair groups decoded in 16-bit lanes (the default on AVX-512; {@code -Dqins.halves=off} for the
      * 32-bit path): a float's high half is {@code tableHi[c mod 32] - (c << (expShift - 16))} plus the
      * sign, its low half {@code tableLo[c mod 32]} (the exponent step never reaches the low 16 bits),
@@ -83,16 +90,18 @@ abstract class LutVectorKernel implements QinsKernel {
         int shift = Integer.numberOfTrailingZeros(p);
         this.expShift = 23 - shift;
         float[] m = DecodeTable.mantissas(p, t.sharedStep);
-        int[] bits0 = new int[L];
-        int[] bits1 = new int[L];
-        for (int k = 0; k < L; k++) {
-            int j0 = k % p;
-            int j1 = (k + L) % p;
-            bits0[k] = Float.floatToRawIntBits(m[j0]) + (j0 << expShift);
-            bits1[k] = Float.floatToRawIntBits(m[j1]) + (j1 << expShift);
+        int[] tab = new int[4 * L];
+        for (int k = 0; k < tab.length; k++) {
+            int j = k % p;
+            tab[k] = Float.floatToRawIntBits(m[j]) + (j << expShift);
         }
-        this.table0 = IntVector.fromArray(I, bits0, 0);
-        this.table1 = IntVector.fromArray(I, bits1, 0);
+        int[] bits0 = java.util.Arrays.copyOfRange(tab, 0, L);
+        int[] bits1 = java.util.Arrays.copyOfRange(tab, L, 2 * L);
+        this.table0 = IntVector.fromArray(I, tab, 0);
+        this.table1 = IntVector.fromArray(I, tab, L);
+        this.table2 = IntVector.fromArray(I, tab, 2 * L);
+        this.table3 = IntVector.fromArray(I, tab, 3 * L);
+        this.fourTables = p > 2 * L;
         int n = S.length();
         short[] hi = new short[n];
         short[] lo = new short[n];
@@ -194,15 +203,20 @@ abstract class LutVectorKernel implements QinsKernel {
             return false;
         }
         int p = DecodeTable.codesPerOctave(t.sharedStep);
-        // p <= 2L: the mantissas fit two vectors; the deepest octave must stay a normal float.
-        // t.cols <= 65536: zero-code columns are indexed with a char.
-        return t.cols <= 65536 && p > 0 && p <= 2 * L && (t.format.layout().maxCode() >>> Integer.numberOfTrailingZeros(p)) < 100
+        // p <= 2L (4L with 8 lanes): the mantissas fit two (four) vectors; the deepest octave must
+        // stay a normal float. t.cols <= 65536: zero-code columns are indexed with a char.
+        return t.cols <= 65536 && p > 0 && p <= (L == 8 ? 4 * L : 2 * L) && (t.format.layout().maxCode() >>> Integer.numberOfTrailingZeros(p)) < 100
                 && (t.groupLength % L == 0 || t.groupLength == t.cols);
     }
 
     /** Unsigned magnitude bits of codes {@code c} (0..255 in int lanes); wrong for c = 0 (the caller masks it). */
     final IntVector magnitudeBits(IntVector c) {
-        return c.and(2 * L - 1).selectFrom(table0, table1).sub(c.lanewise(jdk.incubator.vector.VectorOperators.LSHL, expShift));
+        IntVector j = c.and(2 * L - 1);
+        IntVector m = j.selectFrom(table0, table1);
+        if (L == 8 && fourTables) { // L is a constant: on 16 lanes C2 drops this branch
+            m = m.blend(j.selectFrom(table2, table3), c.and(2 * L).compare(jdk.incubator.vector.VectorOperators.NE, 0));
+        }
+        return m.sub(c.lanewise(jdk.incubator.vector.VectorOperators.LSHL, expShift));
     }
 
     /** One weight through the shared 256-entry table (tails). */
