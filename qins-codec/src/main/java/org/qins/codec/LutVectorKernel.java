@@ -95,8 +95,6 @@ abstract class LutVectorKernel implements QinsKernel {
             int j = k % p;
             tab[k] = Float.floatToRawIntBits(m[j]) + (j << expShift);
         }
-        int[] bits0 = java.util.Arrays.copyOfRange(tab, 0, L);
-        int[] bits1 = java.util.Arrays.copyOfRange(tab, L, 2 * L);
         this.table0 = IntVector.fromArray(I, tab, 0);
         this.table1 = IntVector.fromArray(I, tab, L);
         this.table2 = IntVector.fromArray(I, tab, 2 * L);
@@ -108,9 +106,8 @@ abstract class LutVectorKernel implements QinsKernel {
         short[] m0 = new short[n];
         short[] m1 = new short[n];
         for (int k = 0; k < n; k++) {
-            int bits = k < L ? bits0[k] : bits1[k - L];
-            hi[k] = (short) (bits >>> 16);
-            lo[k] = (short) bits;
+            hi[k] = (short) (tab[k] >>> 16);
+            lo[k] = (short) tab[k];
             // word 2m of a float pair = lo[m], word 2m+1 = hi[m]; index n + m selects from the second table
             m0[k] = (short) ((k & 1) == 0 ? k / 2 : n + k / 2);
             m1[k] = (short) ((k & 1) == 0 ? n / 2 + k / 2 : n + n / 2 + k / 2);
@@ -121,7 +118,7 @@ abstract class LutVectorKernel implements QinsKernel {
         this.mergeSecond = ShortVector.fromArray(S, m1, 0);
         this.halves = pairs && n == 2 * L && expShift >= 16 && !"off".equals(System.getProperty("qins.halves", "on"));
         this.table = t.sharedTable;
-        this.garbage = Float.intBitsToFloat(bits0[0]);
+        this.garbage = Float.intBitsToFloat(tab[0]);
         this.groupShift = Integer.bitCount(groupLength) == 1 ? Integer.numberOfTrailingZeros(groupLength) : -1;
         indexZeros();
     }

@@ -136,30 +136,30 @@ public final class QinsTensor {
     }
 
     boolean negative(int row, int col) {
+        return signBit(row, col) != 0;
+    }
+
+    /** The stored sign of a weight as 0 or 1, without a branch (signs are random: a branch mispredicts half the time). */
+    int signBit(int row, int col) {
         if (signs == null) {
-            return codes.get(ValueLayout.JAVA_BYTE, (long) row * cols + col) < 0;
+            return codes.get(ValueLayout.JAVA_BYTE, (long) row * cols + col) >>> 7 & 1;
         }
-        return (signs.get(ValueLayout.JAVA_BYTE, (long) row * signStride + (col >>> 3)) >>> (col & 7) & 1) != 0;
+        return signs.get(ValueLayout.JAVA_BYTE, (long) row * signStride + (col >>> 3)) >>> (col & 7) & 1;
     }
 
     /** Decodes row {@code row} into {@code dst[off, off+cols)}: the scalar reference every kernel matches. */
     public void decodeRow(int row, float[] dst, int off) {
         int mask = format.layout().signInCode() ? 0x7F : 0xFF;
         long base = (long) row * cols;
-        long signBase = (long) row * signStride;
         for (int g0 = 0; g0 < cols; g0 += groupLength) {
             int end = Math.min(cols, g0 + groupLength);
             long r = rangeIndex(row, g0);
             float scale = scaleAt(r);
             double step = stepAt(r);
             for (int i = g0; i < end; i++) {
-                int b = codes.get(ValueLayout.JAVA_BYTE, base + i);
-                int c = b & mask;
+                int c = codes.get(ValueLayout.JAVA_BYTE, base + i) & mask;
                 float m = sharedTable != null ? sharedTable[c] : c == 0 ? 0f : (float) Math.exp(-(c - 1) * step);
-                // The sign as a bit, without a branch (signs are random: a branch mispredicts half the
-                // time); zero codes decode to +0.
-                int neg = signs == null ? (b >>> 7) & 1 : signs.get(ValueLayout.JAVA_BYTE, signBase + (i >>> 3)) >>> (i & 7) & 1;
-                neg &= (c | -c) >>> 31;
+                int neg = signBit(row, i) & (c | -c) >>> 31; // zero codes decode to +0
                 dst[off + i] = Float.intBitsToFloat(Float.floatToRawIntBits(scale * m) ^ (neg << 31));
             }
         }
