@@ -85,30 +85,45 @@ final class Qins8VectorKernel extends LutVectorKernel {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
-    /** {@link #dotRowPairs} in 16-bit lanes (see {@link LutVectorKernel#halves}); the sign-extended byte carries the sign to bit 15. */
+    /**
+     * {@link #dotRowPairs} in 16-bit lanes (see {@link LutVectorKernel#halves}); the sign-extended
+     * byte carries the sign to bit 15. Counts pairs of groups, as Qins9VectorKernel does and why.
+     */
     private float dotRowHalves(int row, float[] x, int xOff) {
         long cb = (long) row * cols;
-        long ri = t.rangeIndex(row, 0);
+        long rb = t.rangeIndex(row, 0) << 1;
         ShortVector th = tableHi;
         ShortVector tl = tableLo;
         ShortVector m0 = mergeFirst;
         ShortVector m1 = mergeSecond;
         int hs = expShift - 16;
-        FloatVector acc = FloatVector.zero(F);
-        for (int g0 = 0; g0 < cols; g0 += 2 * L, ri++) {
-            ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(BS, codes, cb + g0, LE)
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int pairCount = cols / (4 * L);
+        for (int p = 0; p < pairCount; p++) {
+            int sc = scales.get(I32, rb + 4L * p);
+            long co = cb + 4L * L * p;
+            int xi = xOff + 4 * L * p;
+            ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co, LE)
                     .convertShape(VectorOperators.B2S, S, 0);
             ShortVector idx = raw.and((short) (2 * L - 1));
             ShortVector hi = idx.selectFrom(th).sub(raw.and((short) 0x7F).lanewise(VectorOperators.LSHL, hs))
                     .or(raw.and((short) 0x8000));
             ShortVector lo = idx.selectFrom(tl);
-            FloatVector w0 = m0.selectFrom(lo, hi).reinterpretAsFloats();
-            FloatVector w1 = m1.selectFrom(lo, hi).reinterpretAsFloats();
-            FloatVector gs = w0.mul(FloatVector.fromArray(F, x, xOff + g0));
-            gs = w1.fma(FloatVector.fromArray(F, x, xOff + g0 + L), gs);
-            acc = gs.fma(FloatVector.broadcast(F, t.scaleAt(ri)), acc);
+            FloatVector gs = m0.selectFrom(lo, hi).reinterpretAsFloats().mul(FloatVector.fromArray(F, x, xi));
+            gs = m1.selectFrom(lo, hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xi + L), gs);
+            acc0 = gs.fma(FloatVector.broadcast(F, Float.float16ToFloat((short) sc)), acc0);
+            raw = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co + 2 * L, LE)
+                    .convertShape(VectorOperators.B2S, S, 0);
+            idx = raw.and((short) (2 * L - 1));
+            hi = idx.selectFrom(th).sub(raw.and((short) 0x7F).lanewise(VectorOperators.LSHL, hs))
+                    .or(raw.and((short) 0x8000));
+            lo = idx.selectFrom(tl);
+            gs = m0.selectFrom(lo, hi).reinterpretAsFloats().mul(FloatVector.fromArray(F, x, xi + 2 * L));
+            gs = m1.selectFrom(lo, hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xi + 3 * L), gs);
+            acc1 = gs.fma(FloatVector.broadcast(F, Float.float16ToFloat((short) (sc >>> 16))), acc1);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     @Override
