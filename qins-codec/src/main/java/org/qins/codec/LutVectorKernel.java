@@ -67,8 +67,9 @@ abstract class LutVectorKernel implements QinsKernel {
     final ShortVector mergeSecond;
     final float[] table;
     /**
-     * Zero codes, which the dot loops decode as the garbage magnitude {@code G = T[0]} (no per-lane
-     * blend in the hot loop) and subtract afterwards: for row {@code r}, entries
+     * Zero codes, which the 32-bit dot loops decode as the garbage magnitude {@code G = T[0]} (no
+     * per-lane blend in the hot loop) and subtract afterwards (null with {@link #halves}, whose
+     * lookups zero those lanes with a mask): for row {@code r}, entries
      * {@code [zeroStart[r], zeroStart[r+1])} of {@code zeroCol} are the columns of its zero codes.
      * The garbage weight at a column, {@code scale * (+-G)}, is recomputed from the group scale and
      * the sign when subtracting, so the index costs 2 bytes per zero code (about 0.3 % of weights).
@@ -120,7 +121,9 @@ abstract class LutVectorKernel implements QinsKernel {
         this.table = t.sharedTable;
         this.garbage = Float.intBitsToFloat(tab[0]);
         this.groupShift = Integer.bitCount(groupLength) == 1 ? Integer.numberOfTrailingZeros(groupLength) : -1;
-        indexZeros();
+        if (!halves) { // the 16-bit loops zero those lanes themselves
+            indexZeros();
+        }
     }
 
     /** Lists the zero codes in vectorized columns (one pass over the codes, 8 bytes at a time). */

@@ -4,6 +4,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -35,7 +36,7 @@ final class Qins8VectorKernel extends LutVectorKernel {
     @Override
     public float dotRow(int row, float[] x, int xOff, float[] scratch) {
         if (halves) {
-            return dotRowHalves(row, x, xOff) - zeroGarbage(row, x, xOff);
+            return dotRowHalves(row, x, xOff);
         }
         return pairs ? dotRowPairs(row, x, xOff) - zeroGarbage(row, x, xOff) : dotRowGroups(row, x, xOff);
     }
@@ -87,7 +88,8 @@ final class Qins8VectorKernel extends LutVectorKernel {
 
     /**
      * {@link #dotRowPairs} in 16-bit lanes (see {@link LutVectorKernel#halves}); the sign-extended
-     * byte carries the sign to bit 15. Counts pairs of groups, as Qins9VectorKernel does and why.
+     * byte carries the sign to bit 15. Counts pairs of groups and zeroes the lookups of zero codes,
+     * as Qins9VectorKernel does and why.
      */
     private float dotRowHalves(int row, float[] x, int xOff) {
         long cb = (long) row * cols;
@@ -106,19 +108,23 @@ final class Qins8VectorKernel extends LutVectorKernel {
             int xi = xOff + 4 * L * p;
             ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co, LE)
                     .convertShape(VectorOperators.B2S, S, 0);
+            ShortVector c = raw.and((short) 0x7F);
             ShortVector idx = raw.and((short) (2 * L - 1));
-            ShortVector hi = idx.selectFrom(th).sub(raw.and((short) 0x7F).lanewise(VectorOperators.LSHL, hs))
+            VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
+            ShortVector hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
                     .or(raw.and((short) 0x8000));
-            ShortVector lo = idx.selectFrom(tl);
+            ShortVector lo = idx.selectFrom(tl, nonZero);
             FloatVector gs = m0.selectFrom(lo, hi).reinterpretAsFloats().mul(FloatVector.fromArray(F, x, xi));
             gs = m1.selectFrom(lo, hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xi + L), gs);
             acc0 = gs.fma(FloatVector.broadcast(F, Float.float16ToFloat((short) sc)), acc0);
             raw = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co + 2 * L, LE)
                     .convertShape(VectorOperators.B2S, S, 0);
+            c = raw.and((short) 0x7F);
             idx = raw.and((short) (2 * L - 1));
-            hi = idx.selectFrom(th).sub(raw.and((short) 0x7F).lanewise(VectorOperators.LSHL, hs))
+            nonZero = c.compare(VectorOperators.NE, (short) 0);
+            hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
                     .or(raw.and((short) 0x8000));
-            lo = idx.selectFrom(tl);
+            lo = idx.selectFrom(tl, nonZero);
             gs = m0.selectFrom(lo, hi).reinterpretAsFloats().mul(FloatVector.fromArray(F, x, xi + 2 * L));
             gs = m1.selectFrom(lo, hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xi + 3 * L), gs);
             acc1 = gs.fma(FloatVector.broadcast(F, Float.float16ToFloat((short) (sc >>> 16))), acc1);
@@ -130,7 +136,7 @@ final class Qins8VectorKernel extends LutVectorKernel {
     public void dotRows(int from, int to, float[] x, float[] out, float[] scratch) {
         if (halves) {
             for (int o = from; o < to; o++) {
-                out[o] = dotRowHalves(o, x, 0) - zeroGarbage(o, x, 0);
+                out[o] = dotRowHalves(o, x, 0);
             }
         } else if (pairs) {
             // The zero-code correction is called here, not from the dot loop, whose compilation

@@ -60,7 +60,7 @@ final class Qins9VectorKernel extends LutVectorKernel {
     @Override
     public float dotRow(int row, float[] x, int xOff, float[] scratch) {
         if (halves) {
-            return dotRowHalves(row, x, xOff) - zeroGarbage(row, x, xOff);
+            return dotRowHalves(row, x, xOff);
         }
         return pairs ? dotRowPairs(row, x, xOff) - zeroGarbage(row, x, xOff) : dotRowGroups(row, x, xOff);
     }
@@ -137,7 +137,8 @@ final class Qins9VectorKernel extends LutVectorKernel {
      * (c << (expShift - 16))} plus the sign, and its low half {@code T_lo[c mod 32]} (the exponent
      * step never reaches the low 16 bits), so the lookup, shift, subtract and sign cost one
      * operation per group of 32 weights instead of two; two word selects interleave the halves
-     * back into floats.
+     * back into floats. Zero codes select zero halves (a zeroing mask on the lookups), so they
+     * decode to an exact +-0 and need no correction afterwards.
      *
      * <p>The loop counts pairs of groups: a counted loop lets C2 hoist the segment and array bounds
      * checks out of it (about 40 scalar instructions per iteration otherwise), and a body of two
@@ -164,18 +165,20 @@ final class Qins9VectorKernel extends LutVectorKernel {
             ShortVector c = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
             ShortVector idx = c.and((short) (2 * L - 1));
-            ShortVector hi = idx.selectFrom(th).sub(c.lanewise(VectorOperators.LSHL, hs))
+            VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
+            ShortVector hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
                     .lanewise(VectorOperators.ADD, (short) 0x8000, VectorMask.fromLong(S, sw & 0xFFFFFFFFL)); // = OR: bit 15 is clear; x86 masks words only on arithmetic
-            ShortVector lo = idx.selectFrom(tl);
+            ShortVector lo = idx.selectFrom(tl, nonZero);
             FloatVector gs = m0.selectFrom(lo, hi).reinterpretAsFloats().mul(FloatVector.fromArray(F, x, xi));
             gs = m1.selectFrom(lo, hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xi + L), gs);
             acc0 = gs.fma(FloatVector.broadcast(F, Float.float16ToFloat((short) sc)), acc0);
             c = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co + 2 * L, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
             idx = c.and((short) (2 * L - 1));
-            hi = idx.selectFrom(th).sub(c.lanewise(VectorOperators.LSHL, hs))
+            nonZero = c.compare(VectorOperators.NE, (short) 0);
+            hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
                     .lanewise(VectorOperators.ADD, (short) 0x8000, VectorMask.fromLong(S, sw >>> 32));
-            lo = idx.selectFrom(tl);
+            lo = idx.selectFrom(tl, nonZero);
             gs = m0.selectFrom(lo, hi).reinterpretAsFloats().mul(FloatVector.fromArray(F, x, xi + 2 * L));
             gs = m1.selectFrom(lo, hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xi + 3 * L), gs);
             acc1 = gs.fma(FloatVector.broadcast(F, Float.float16ToFloat((short) (sc >>> 16))), acc1);
@@ -187,7 +190,7 @@ final class Qins9VectorKernel extends LutVectorKernel {
     public void dotRows(int from, int to, float[] x, float[] out, float[] scratch) {
         if (halves) {
             for (int o = from; o < to; o++) {
-                out[o] = dotRowHalves(o, x, 0) - zeroGarbage(o, x, 0);
+                out[o] = dotRowHalves(o, x, 0);
             }
         } else if (pairs) {
             // The zero-code correction is called here, not from the dot loop, whose compilation
