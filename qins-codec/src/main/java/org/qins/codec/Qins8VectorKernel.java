@@ -132,6 +132,45 @@ final class Qins8VectorKernel extends LutVectorKernel {
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
+    /** {@link #dotRowHalves}'s decode, scaled, into {@code dst[off, off + cols)} (prefill tiles). */
+    private void decodeRowHalves(int row, float[] dst, int off) {
+        long cb = (long) row * cols;
+        long rb = t.rangeIndex(row, 0) << 1;
+        ShortVector th = tableHi;
+        ShortVector tl = tableLo;
+        ShortVector m0 = mergeFirst;
+        ShortVector m1 = mergeSecond;
+        int hs = expShift - 16;
+        int pairCount = cols / (4 * L);
+        for (int p = 0; p < pairCount; p++) {
+            int sc = scales.get(I32, rb + 4L * p);
+            long co = cb + 4L * L * p;
+            int di = off + 4 * L * p;
+            ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co, LE)
+                    .convertShape(VectorOperators.B2S, S, 0);
+            ShortVector c = raw.and((short) 0x7F);
+            ShortVector idx = raw.and((short) (2 * L - 1));
+            VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
+            ShortVector hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
+                    .or(raw.and((short) 0x8000));
+            ShortVector lo = idx.selectFrom(tl, nonZero);
+            FloatVector s0 = FloatVector.broadcast(F, Float.float16ToFloat((short) sc));
+            m0.selectFrom(lo, hi).reinterpretAsFloats().mul(s0).intoArray(dst, di);
+            m1.selectFrom(lo, hi).reinterpretAsFloats().mul(s0).intoArray(dst, di + L);
+            raw = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co + 2 * L, LE)
+                    .convertShape(VectorOperators.B2S, S, 0);
+            c = raw.and((short) 0x7F);
+            idx = raw.and((short) (2 * L - 1));
+            nonZero = c.compare(VectorOperators.NE, (short) 0);
+            hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
+                    .or(raw.and((short) 0x8000));
+            lo = idx.selectFrom(tl, nonZero);
+            FloatVector s1 = FloatVector.broadcast(F, Float.float16ToFloat((short) (sc >>> 16)));
+            m0.selectFrom(lo, hi).reinterpretAsFloats().mul(s1).intoArray(dst, di + 2 * L);
+            m1.selectFrom(lo, hi).reinterpretAsFloats().mul(s1).intoArray(dst, di + 3 * L);
+        }
+    }
+
     @Override
     public void dotRows(int from, int to, float[] x, float[] out, float[] scratch) {
         if (halves) {
@@ -153,6 +192,10 @@ final class Qins8VectorKernel extends LutVectorKernel {
 
     @Override
     public void decodeRow(int row, float[] dst, int off) {
+        if (halves) {
+            decodeRowHalves(row, dst, off);
+            return;
+        }
         long cb = (long) row * cols;
         int gl = groupLength;
         long ri = t.rangeIndex(row, 0);

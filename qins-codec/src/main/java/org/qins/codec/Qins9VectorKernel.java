@@ -186,6 +186,45 @@ final class Qins9VectorKernel extends LutVectorKernel {
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
+    /** {@link #dotRowHalves}'s decode, scaled, into {@code dst[off, off + cols)} (prefill tiles). */
+    private void decodeRowHalves(int row, float[] dst, int off) {
+        long cb = (long) row * cols;
+        long sb = (long) row * signStride;
+        long rb = t.rangeIndex(row, 0) << 1;
+        ShortVector th = tableHi;
+        ShortVector tl = tableLo;
+        ShortVector m0 = mergeFirst;
+        ShortVector m1 = mergeSecond;
+        int hs = expShift - 16;
+        int pairCount = cols / (4 * L);
+        for (int p = 0; p < pairCount; p++) {
+            long sw = signs.get(I64, sb + 8L * p);
+            int sc = scales.get(I32, rb + 4L * p);
+            long co = cb + 4L * L * p;
+            int di = off + 4 * L * p;
+            ShortVector c = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            ShortVector idx = c.and((short) (2 * L - 1));
+            VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
+            ShortVector hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
+                    .lanewise(VectorOperators.ADD, (short) 0x8000, VectorMask.fromLong(S, sw & 0xFFFFFFFFL)); // = OR: bit 15 is clear; x86 masks words only on arithmetic
+            ShortVector lo = idx.selectFrom(tl, nonZero);
+            FloatVector s0 = FloatVector.broadcast(F, Float.float16ToFloat((short) sc));
+            m0.selectFrom(lo, hi).reinterpretAsFloats().mul(s0).intoArray(dst, di);
+            m1.selectFrom(lo, hi).reinterpretAsFloats().mul(s0).intoArray(dst, di + L);
+            c = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co + 2 * L, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            idx = c.and((short) (2 * L - 1));
+            nonZero = c.compare(VectorOperators.NE, (short) 0);
+            hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
+                    .lanewise(VectorOperators.ADD, (short) 0x8000, VectorMask.fromLong(S, sw >>> 32));
+            lo = idx.selectFrom(tl, nonZero);
+            FloatVector s1 = FloatVector.broadcast(F, Float.float16ToFloat((short) (sc >>> 16)));
+            m0.selectFrom(lo, hi).reinterpretAsFloats().mul(s1).intoArray(dst, di + 2 * L);
+            m1.selectFrom(lo, hi).reinterpretAsFloats().mul(s1).intoArray(dst, di + 3 * L);
+        }
+    }
+
     @Override
     public void dotRows(int from, int to, float[] x, float[] out, float[] scratch) {
         if (halves) {
@@ -207,6 +246,10 @@ final class Qins9VectorKernel extends LutVectorKernel {
 
     @Override
     public void decodeRow(int row, float[] dst, int off) {
+        if (halves) {
+            decodeRowHalves(row, dst, off);
+            return;
+        }
         long cb = (long) row * cols;
         long sb = (long) row * signStride;
         int gl = groupLength;
