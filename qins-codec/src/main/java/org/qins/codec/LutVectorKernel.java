@@ -3,9 +3,12 @@ package org.qins.codec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.qins.api.kernel.VectorMath;
@@ -59,6 +62,7 @@ abstract class LutVectorKernel implements QinsKernel {
      * sign, its low half {@code tableLo[c mod 32]} (the exponent step never reaches the low 16 bits),
      * so lookup, shift, subtract and sign cost one operation per 32 weights instead of two; two
      * two-table word selects ({@code mergeFirst}, {@code mergeSecond}) interleave the halves into floats.
+     * The lookups of zero codes are masked to zero, so these loops need no zero-code index.
      */
     final boolean halves;
     final ShortVector tableHi;
@@ -217,6 +221,39 @@ abstract class LutVectorKernel implements QinsKernel {
             m = m.blend(j.selectFrom(table2, table3), c.and(2 * L).compare(jdk.incubator.vector.VectorOperators.NE, 0));
         }
         return m.sub(c.lanewise(jdk.incubator.vector.VectorOperators.LSHL, expShift));
+    }
+
+    /** Codes {@code [off, off + 2L)} zero-extended into 16-bit lanes (qins9: the whole code is the magnitude). */
+    final ShortVector wordCodes(long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(BS, codes, off, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+    }
+
+    /** Codes {@code [off, off + 2L)} sign-extended into 16-bit lanes (qins8: the sign lands in bit 15). */
+    final ShortVector signedWordCodes(long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(BS, codes, off, LE).convertShape(VectorOperators.B2S, S, 0);
+    }
+
+    /**
+     * High halves of the unsigned float bits of magnitude codes {@code c} ({@link #halves}):
+     * {@code tableHi[c mod 2L] - (c << (expShift - 16))}; lanes outside {@code nonZero} give 0.
+     */
+    final ShortVector highHalves(ShortVector c, VectorMask<Short> nonZero) {
+        return c.and((short) (2 * L - 1)).selectFrom(tableHi, nonZero).sub(c.lanewise(VectorOperators.LSHL, expShift - 16));
+    }
+
+    /** Low halves of the float bits of magnitude codes {@code c}: {@code tableLo[c mod 2L]}; 0 outside {@code nonZero}. */
+    final ShortVector lowHalves(ShortVector c, VectorMask<Short> nonZero) {
+        return c.and((short) (2 * L - 1)).selectFrom(tableLo, nonZero);
+    }
+
+    /** The first L floats of 2L weights given as low and high halves. */
+    final FloatVector firstFloats(ShortVector lo, ShortVector hi) {
+        return mergeFirst.selectFrom(lo, hi).reinterpretAsFloats();
+    }
+
+    /** The second L floats of 2L weights given as low and high halves. */
+    final FloatVector secondFloats(ShortVector lo, ShortVector hi) {
+        return mergeSecond.selectFrom(lo, hi).reinterpretAsFloats();
     }
 
     /** One weight through the shared 256-entry table (tails). */

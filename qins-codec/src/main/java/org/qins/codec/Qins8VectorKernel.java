@@ -94,11 +94,6 @@ final class Qins8VectorKernel extends LutVectorKernel {
     private float dotRowHalves(int row, float[] x, int xOff) {
         long cb = (long) row * cols;
         long rb = t.rangeIndex(row, 0) << 1;
-        ShortVector th = tableHi;
-        ShortVector tl = tableLo;
-        ShortVector m0 = mergeFirst;
-        ShortVector m1 = mergeSecond;
-        int hs = expShift - 16;
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         int pairCount = cols / (4 * L);
@@ -106,69 +101,46 @@ final class Qins8VectorKernel extends LutVectorKernel {
             int sc = scales.get(I32, rb + 4L * p);
             long co = cb + 4L * L * p;
             int xi = xOff + 4 * L * p;
-            ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co, LE)
-                    .convertShape(VectorOperators.B2S, S, 0);
-            ShortVector c = raw.and((short) 0x7F);
-            ShortVector idx = raw.and((short) (2 * L - 1));
-            VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
-            ShortVector hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
-                    .or(raw.and((short) 0x8000));
-            ShortVector lo = idx.selectFrom(tl, nonZero);
-            FloatVector gs = m0.selectFrom(lo, hi).reinterpretAsFloats().mul(FloatVector.fromArray(F, x, xi));
-            gs = m1.selectFrom(lo, hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xi + L), gs);
-            acc0 = gs.fma(FloatVector.broadcast(F, Float.float16ToFloat((short) sc)), acc0);
-            raw = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co + 2 * L, LE)
-                    .convertShape(VectorOperators.B2S, S, 0);
-            c = raw.and((short) 0x7F);
-            idx = raw.and((short) (2 * L - 1));
-            nonZero = c.compare(VectorOperators.NE, (short) 0);
-            hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
-                    .or(raw.and((short) 0x8000));
-            lo = idx.selectFrom(tl, nonZero);
-            gs = m0.selectFrom(lo, hi).reinterpretAsFloats().mul(FloatVector.fromArray(F, x, xi + 2 * L));
-            gs = m1.selectFrom(lo, hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xi + 3 * L), gs);
-            acc1 = gs.fma(FloatVector.broadcast(F, Float.float16ToFloat((short) (sc >>> 16))), acc1);
+            acc0 = groupProducts(co, x, xi).fma(FloatVector.broadcast(F, Float.float16ToFloat((short) sc)), acc0);
+            acc1 = groupProducts(co + 2 * L, x, xi + 2 * L).fma(FloatVector.broadcast(F, Float.float16ToFloat((short) (sc >>> 16))), acc1);
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Unscaled products of the 2L weights at code offset {@code co} with {@code x[xi..]}, summed to L lanes. */
+    private FloatVector groupProducts(long co, float[] x, int xi) {
+        ShortVector raw = signedWordCodes(co);
+        ShortVector c = raw.and((short) 0x7F);
+        VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
+        ShortVector hi = highHalves(c, nonZero).or(raw.and((short) 0x8000));
+        ShortVector lo = lowHalves(c, nonZero);
+        return secondFloats(lo, hi).fma(FloatVector.fromArray(F, x, xi + L), firstFloats(lo, hi).mul(FloatVector.fromArray(F, x, xi)));
     }
 
     /** {@link #dotRowHalves}'s decode, scaled, into {@code dst[off, off + cols)} (prefill tiles). */
     private void decodeRowHalves(int row, float[] dst, int off) {
         long cb = (long) row * cols;
         long rb = t.rangeIndex(row, 0) << 1;
-        ShortVector th = tableHi;
-        ShortVector tl = tableLo;
-        ShortVector m0 = mergeFirst;
-        ShortVector m1 = mergeSecond;
-        int hs = expShift - 16;
         int pairCount = cols / (4 * L);
         for (int p = 0; p < pairCount; p++) {
             int sc = scales.get(I32, rb + 4L * p);
             long co = cb + 4L * L * p;
             int di = off + 4 * L * p;
-            ShortVector raw = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co, LE)
-                    .convertShape(VectorOperators.B2S, S, 0);
-            ShortVector c = raw.and((short) 0x7F);
-            ShortVector idx = raw.and((short) (2 * L - 1));
-            VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
-            ShortVector hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
-                    .or(raw.and((short) 0x8000));
-            ShortVector lo = idx.selectFrom(tl, nonZero);
-            FloatVector s0 = FloatVector.broadcast(F, Float.float16ToFloat((short) sc));
-            m0.selectFrom(lo, hi).reinterpretAsFloats().mul(s0).intoArray(dst, di);
-            m1.selectFrom(lo, hi).reinterpretAsFloats().mul(s0).intoArray(dst, di + L);
-            raw = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co + 2 * L, LE)
-                    .convertShape(VectorOperators.B2S, S, 0);
-            c = raw.and((short) 0x7F);
-            idx = raw.and((short) (2 * L - 1));
-            nonZero = c.compare(VectorOperators.NE, (short) 0);
-            hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
-                    .or(raw.and((short) 0x8000));
-            lo = idx.selectFrom(tl, nonZero);
-            FloatVector s1 = FloatVector.broadcast(F, Float.float16ToFloat((short) (sc >>> 16)));
-            m0.selectFrom(lo, hi).reinterpretAsFloats().mul(s1).intoArray(dst, di + 2 * L);
-            m1.selectFrom(lo, hi).reinterpretAsFloats().mul(s1).intoArray(dst, di + 3 * L);
+            decodeGroup(co, Float.float16ToFloat((short) sc), dst, di);
+            decodeGroup(co + 2 * L, Float.float16ToFloat((short) (sc >>> 16)), dst, di + 2 * L);
         }
+    }
+
+    /** The 2L weights at code offset {@code co}, times {@code scale}, into {@code dst[di..]}. */
+    private void decodeGroup(long co, float scale, float[] dst, int di) {
+        ShortVector raw = signedWordCodes(co);
+        ShortVector c = raw.and((short) 0x7F);
+        VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
+        ShortVector hi = highHalves(c, nonZero).or(raw.and((short) 0x8000));
+        ShortVector lo = lowHalves(c, nonZero);
+        FloatVector s = FloatVector.broadcast(F, scale);
+        firstFloats(lo, hi).mul(s).intoArray(dst, di);
+        secondFloats(lo, hi).mul(s).intoArray(dst, di + L);
     }
 
     @Override

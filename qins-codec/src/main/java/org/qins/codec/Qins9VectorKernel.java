@@ -149,11 +149,6 @@ final class Qins9VectorKernel extends LutVectorKernel {
         long cb = (long) row * cols;
         long sb = (long) row * signStride;
         long rb = t.rangeIndex(row, 0) << 1;
-        ShortVector th = tableHi;
-        ShortVector tl = tableLo;
-        ShortVector m0 = mergeFirst;
-        ShortVector m1 = mergeSecond;
-        int hs = expShift - 16;
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         int pairCount = cols / (4 * L);
@@ -162,28 +157,26 @@ final class Qins9VectorKernel extends LutVectorKernel {
             int sc = scales.get(I32, rb + 4L * p);
             long co = cb + 4L * L * p;
             int xi = xOff + 4 * L * p;
-            ShortVector c = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co, LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-            ShortVector idx = c.and((short) (2 * L - 1));
-            VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
-            ShortVector hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
-                    .lanewise(VectorOperators.ADD, (short) 0x8000, VectorMask.fromLong(S, sw & 0xFFFFFFFFL)); // = OR: bit 15 is clear; x86 masks words only on arithmetic
-            ShortVector lo = idx.selectFrom(tl, nonZero);
-            FloatVector gs = m0.selectFrom(lo, hi).reinterpretAsFloats().mul(FloatVector.fromArray(F, x, xi));
-            gs = m1.selectFrom(lo, hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xi + L), gs);
-            acc0 = gs.fma(FloatVector.broadcast(F, Float.float16ToFloat((short) sc)), acc0);
-            c = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co + 2 * L, LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-            idx = c.and((short) (2 * L - 1));
-            nonZero = c.compare(VectorOperators.NE, (short) 0);
-            hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
-                    .lanewise(VectorOperators.ADD, (short) 0x8000, VectorMask.fromLong(S, sw >>> 32));
-            lo = idx.selectFrom(tl, nonZero);
-            gs = m0.selectFrom(lo, hi).reinterpretAsFloats().mul(FloatVector.fromArray(F, x, xi + 2 * L));
-            gs = m1.selectFrom(lo, hi).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xi + 3 * L), gs);
-            acc1 = gs.fma(FloatVector.broadcast(F, Float.float16ToFloat((short) (sc >>> 16))), acc1);
+            acc0 = groupProducts(co, sw, x, xi).fma(FloatVector.broadcast(F, Float.float16ToFloat((short) sc)), acc0);
+            acc1 = groupProducts(co + 2 * L, sw >>> 32, x, xi + 2 * L)
+                    .fma(FloatVector.broadcast(F, Float.float16ToFloat((short) (sc >>> 16))), acc1);
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Unscaled products of the 2L weights at code offset {@code co} with {@code x[xi..]}, summed to L lanes. */
+    private FloatVector groupProducts(long co, long signBits, float[] x, int xi) {
+        ShortVector c = wordCodes(co);
+        VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
+        ShortVector hi = signed(highHalves(c, nonZero), signBits);
+        ShortVector lo = lowHalves(c, nonZero);
+        return secondFloats(lo, hi).fma(FloatVector.fromArray(F, x, xi + L), firstFloats(lo, hi).mul(FloatVector.fromArray(F, x, xi)));
+    }
+
+    /** Sets bit 15 (the float sign) of the lanes whose bit in {@code signBits} is set (low 2L bits). */
+    private static ShortVector signed(ShortVector hi, long signBits) {
+        // an add, as bit 15 is clear: x86 masks 16-bit lanes only on arithmetic
+        return hi.lanewise(VectorOperators.ADD, (short) 0x8000, VectorMask.fromLong(S, signBits & 0xFFFFFFFFL));
     }
 
     /** {@link #dotRowHalves}'s decode, scaled, into {@code dst[off, off + cols)} (prefill tiles). */
@@ -191,38 +184,26 @@ final class Qins9VectorKernel extends LutVectorKernel {
         long cb = (long) row * cols;
         long sb = (long) row * signStride;
         long rb = t.rangeIndex(row, 0) << 1;
-        ShortVector th = tableHi;
-        ShortVector tl = tableLo;
-        ShortVector m0 = mergeFirst;
-        ShortVector m1 = mergeSecond;
-        int hs = expShift - 16;
         int pairCount = cols / (4 * L);
         for (int p = 0; p < pairCount; p++) {
             long sw = signs.get(I64, sb + 8L * p);
             int sc = scales.get(I32, rb + 4L * p);
             long co = cb + 4L * L * p;
             int di = off + 4 * L * p;
-            ShortVector c = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co, LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-            ShortVector idx = c.and((short) (2 * L - 1));
-            VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
-            ShortVector hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
-                    .lanewise(VectorOperators.ADD, (short) 0x8000, VectorMask.fromLong(S, sw & 0xFFFFFFFFL)); // = OR: bit 15 is clear; x86 masks words only on arithmetic
-            ShortVector lo = idx.selectFrom(tl, nonZero);
-            FloatVector s0 = FloatVector.broadcast(F, Float.float16ToFloat((short) sc));
-            m0.selectFrom(lo, hi).reinterpretAsFloats().mul(s0).intoArray(dst, di);
-            m1.selectFrom(lo, hi).reinterpretAsFloats().mul(s0).intoArray(dst, di + L);
-            c = (ShortVector) ByteVector.fromMemorySegment(BS, codes, co + 2 * L, LE)
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
-            idx = c.and((short) (2 * L - 1));
-            nonZero = c.compare(VectorOperators.NE, (short) 0);
-            hi = idx.selectFrom(th, nonZero).sub(c.lanewise(VectorOperators.LSHL, hs))
-                    .lanewise(VectorOperators.ADD, (short) 0x8000, VectorMask.fromLong(S, sw >>> 32));
-            lo = idx.selectFrom(tl, nonZero);
-            FloatVector s1 = FloatVector.broadcast(F, Float.float16ToFloat((short) (sc >>> 16)));
-            m0.selectFrom(lo, hi).reinterpretAsFloats().mul(s1).intoArray(dst, di + 2 * L);
-            m1.selectFrom(lo, hi).reinterpretAsFloats().mul(s1).intoArray(dst, di + 3 * L);
+            decodeGroup(co, sw, Float.float16ToFloat((short) sc), dst, di);
+            decodeGroup(co + 2 * L, sw >>> 32, Float.float16ToFloat((short) (sc >>> 16)), dst, di + 2 * L);
         }
+    }
+
+    /** The 2L weights at code offset {@code co}, times {@code scale}, into {@code dst[di..]}. */
+    private void decodeGroup(long co, long signBits, float scale, float[] dst, int di) {
+        ShortVector c = wordCodes(co);
+        VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
+        ShortVector hi = signed(highHalves(c, nonZero), signBits);
+        ShortVector lo = lowHalves(c, nonZero);
+        FloatVector s = FloatVector.broadcast(F, scale);
+        firstFloats(lo, hi).mul(s).intoArray(dst, di);
+        secondFloats(lo, hi).mul(s).intoArray(dst, di + L);
     }
 
     @Override
