@@ -78,17 +78,9 @@ final class DecoderLayer {
         gateUp.forward(ws.xn, ws.gateUp, count, ws.scratch);
         int inter = shape.intermediate();
         for (int b = 0; b < count; b++) {
-            siluMul(ws.gateUp, b * 2 * inter, inter, ws.act, b * inter);
+            VectorMath.siluMul(ws.gateUp, b * 2 * inter, ws.gateUp, b * 2 * inter + inter, ws.act, b * inter, inter);
         }
         down.forward(ws.act, ws.tmp, count);
         VectorMath.axpy(1f, ws.tmp, 0, ws.x, 0, count * hidden);
-    }
-
-    /** {@code out[i] = silu(gate[i]) * up[i]} with gate and up side by side at {@code off}. */
-    static void siluMul(float[] gateUp, int off, int n, float[] out, int outOff) {
-        for (int i = 0; i < n; i++) {
-            float g = gateUp[off + i];
-            out[outOff + i] = g / (1f + (float) Math.exp(-g)) * gateUp[off + n + i];
-        }
     }
 }
