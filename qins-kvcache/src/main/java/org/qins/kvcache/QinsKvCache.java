@@ -3,17 +3,20 @@ package org.qins.kvcache;
 import java.util.Arrays;
 import org.qins.api.KvCache;
 import org.qins.api.KvCacheSpec;
+import org.qins.api.kernel.VectorMath;
 import org.qins.codec.GroupCodec;
 
 /**
  * K in FP16, V in QINS (255-level codes + sign bit-plane, one fp32 scale per token and head, clipped
  * at the codec's default width). Keys are widened inside {@link #keyScores}, values decoded inside
- * {@link #valueSum}: no float copy of the cache exists. Storage grows in chunks of
+ * {@link #valueSum}, one position's head row at a time into a per-thread scratch row that the
+ * vector dot and axpy then use: no float copy of the cache exists. Storage grows in chunks of
  * {@value #CHUNK} positions up to the capacity.
  */
 final class QinsKvCache implements KvCache {
 
     static final int CHUNK = 64;
+    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
 
     private final KvCacheSpec spec;
     private final GroupCodec codec;
@@ -78,13 +81,13 @@ final class QinsKvCache implements KvCache {
     public void keyScores(int layer, int kvHead, float[] q, int qOffset, int length, float[] scores, int sOffset) {
         short[] kl = keys[layer];
         int heads = spec.kvHeads();
+        float[] row = row(hd);
         for (int t = 0; t < length; t++) {
             int base = (t * heads + kvHead) * hd;
-            float s = 0;
             for (int d = 0; d < hd; d++) {
-                s += q[qOffset + d] * Float.float16ToFloat(kl[base + d]);
+                row[d] = Float.float16ToFloat(kl[base + d]);
             }
-            scores[sOffset + t] = s;
+            scores[sOffset + t] = VectorMath.dot(q, qOffset, row, 0, hd);
         }
     }
 
@@ -94,18 +97,30 @@ final class QinsKvCache implements KvCache {
         byte[] sl = signs[layer];
         float[] scl = scales[layer];
         int heads = spec.kvHeads();
+        float[] row = row(hd);
         // Accumulate in place: heads may be summed concurrently by the engine's threads.
         Arrays.fill(out, outOffset, outOffset + hd, 0f);
         for (int t = 0; t < length; t++) {
             int slot = t * heads + kvHead;
-            float a = weights[wOffset + t] * scl[slot];
             int cBase = slot * hd;
             int sBase = slot * signStride;
             for (int d = 0; d < hd; d++) {
-                float m = magnitudes[cl[cBase + d] & 0xFF];
-                out[outOffset + d] += ((sl[sBase + (d >>> 3)] >>> (d & 7) & 1) != 0 ? -a : a) * m;
+                // the sign as the float's sign bit: a branch on it would mispredict half the time
+                int sign = (sl[sBase + (d >>> 3)] >>> (d & 7)) << 31;
+                row[d] = Float.intBitsToFloat(Float.floatToRawIntBits(magnitudes[cl[cBase + d] & 0xFF]) ^ sign);
             }
+            VectorMath.axpy(weights[wOffset + t] * scl[slot], row, 0, out, outOffset, hd);
         }
+    }
+
+    /** Per-thread row of {@code n} floats: attention calls these from several threads at once. */
+    private static float[] row(int n) {
+        float[] r = ROW.get();
+        if (r.length < n) {
+            r = new float[n];
+            ROW.set(r);
+        }
+        return r;
     }
 
     /** K: 2 bytes per element; V: 1 code byte per element, the sign bit-plane and a 4-byte scale per head. */
