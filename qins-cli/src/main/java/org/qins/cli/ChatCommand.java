@@ -5,6 +5,7 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.qins.api.KvCacheProvider;
 import org.qins.transformer.chat.ChatSession;
@@ -54,6 +55,9 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Worker threads (default: available processors).")
     Integer threads;
 
+    @Option(names = "--layer-option", description = "Provider option KEY=VALUE for every linear layer, e.g. decoded-cache=true.")
+    Map<String, String> layerOptions = new java.util.LinkedHashMap<>();
+
     @Option(names = "--show-prompt", description = "Print each rendered prompt (between <prompt> lines) before the answer.")
     boolean showPrompt;
 
@@ -66,7 +70,7 @@ final class ChatCommand implements Callable<Integer> {
         KvCacheProvider cache = selector.selectKv(kv).provider();
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (WorkerPool pool = new WorkerPool(n); CausalLm lm = ModelLoader.load(model, selector, linear, pool);
+        try (WorkerPool pool = new WorkerPool(n); CausalLm lm = ModelLoader.load(model, selector, linear, pool, layerOptions);
                 Tokenizer tokenizer = Tokenizer.load(model)) {
             ChatSession chat = new ChatSession(lm, cache, tokenizer, template, system, maxNewTokens, temperature, topP, seed);
             err.printf("chat with %s (%s; kv %s). /reset forgets the conversation, /exit ends.%n", model, lm.describeLinear(),

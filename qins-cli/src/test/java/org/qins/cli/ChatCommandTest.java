@@ -54,6 +54,22 @@ class ChatCommandTest {
     }
 
     @Test
+    void layerOptionsReachTheProvider(@TempDir Path tmp) throws Exception {
+        Path model = copyWithTemplate(tmp);
+        InputStream stdin = System.in;
+        StringWriter err = new StringWriter();
+        try {
+            System.setIn(new ByteArrayInputStream("/exit\n".getBytes(StandardCharsets.UTF_8)));
+            int rc = QinsCommand.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "chat", "--model", model.toString(),
+                    "--linear", "qins", "--layer-option", "decoded-cache=true", "--kv", "fp32", "--threads", "1");
+            assertThat(rc).isZero();
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(err.toString()).contains("+decoded-cache");
+    }
+
+    @Test
     void noTemplateIsAClearError() {
         StringWriter err = new StringWriter();
         int rc = QinsCommand.run(new PrintWriter(new StringWriter()), new PrintWriter(err), "chat", "--model",
