@@ -5,6 +5,7 @@ import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
 import org.qins.api.Parallel;
+import org.qins.api.kernel.ThreadScratch;
 import org.qins.api.kernel.VectorMath;
 
 /**
@@ -16,7 +17,7 @@ import org.qins.api.kernel.VectorMath;
 public final class QinsLinear implements LinearLayer {
 
     /** Per-thread row tile, shared by all layers on that thread. */
-    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadScratch TILE = new ThreadScratch();
     private static final int ROW_GRAIN = 16;
     private static final int TILE_ROWS = 4;
 
@@ -56,13 +57,13 @@ public final class QinsLinear implements LinearLayer {
             return;
         }
         if (batch == 1) {
-            parallel.forRange(out, ROW_GRAIN, (from, to) -> kernel.dotRows(from, to, input, output, tile(in)));
+            parallel.forRange(out, ROW_GRAIN, (from, to) -> kernel.dotRows(from, to, input, output, TILE.floats(in)));
             return;
         }
         // Prefill: decode TILE_ROWS rows once into a per-thread tile, then a register-blocked
         // rows x batch product over it (each decoded row is read once per 4 batch vectors).
         parallel.forRange(out, ROW_GRAIN, (from, to) -> {
-            float[] tile = tile(TILE_ROWS * in);
+            float[] tile = TILE.floats(TILE_ROWS * in);
             for (int o = from; o < to; o += TILE_ROWS) {
                 int rows = Math.min(TILE_ROWS, to - o);
                 for (int r = 0; r < rows; r++) {
@@ -73,14 +74,6 @@ public final class QinsLinear implements LinearLayer {
         });
     }
 
-    private static float[] tile(int n) {
-        float[] t = TILE.get();
-        if (t.length < n) {
-            t = new float[n];
-            TILE.set(t);
-        }
-        return t;
-    }
 
     @Override
     public long residentBytes() {

@@ -3,6 +3,7 @@ package org.qins.kvcache;
 import java.util.Arrays;
 import org.qins.api.KvCache;
 import org.qins.api.KvCacheSpec;
+import org.qins.api.kernel.ThreadScratch;
 import org.qins.api.kernel.VectorMath;
 import org.qins.codec.GroupCodec;
 
@@ -16,7 +17,8 @@ import org.qins.codec.GroupCodec;
 final class QinsKvCache implements KvCache {
 
     static final int CHUNK = 64;
-    private static final ThreadLocal<float[]> ROW = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per-thread row: attention calls these from several threads at once. */
+    private static final ThreadScratch ROW = new ThreadScratch();
 
     private final KvCacheSpec spec;
     private final GroupCodec codec;
@@ -81,7 +83,7 @@ final class QinsKvCache implements KvCache {
     public void keyScores(int layer, int kvHead, float[] q, int qOffset, int length, float[] scores, int sOffset) {
         short[] kl = keys[layer];
         int heads = spec.kvHeads();
-        float[] row = row(hd);
+        float[] row = ROW.floats(hd);
         for (int t = 0; t < length; t++) {
             int base = (t * heads + kvHead) * hd;
             for (int d = 0; d < hd; d++) {
@@ -97,7 +99,7 @@ final class QinsKvCache implements KvCache {
         byte[] sl = signs[layer];
         float[] scl = scales[layer];
         int heads = spec.kvHeads();
-        float[] row = row(hd);
+        float[] row = ROW.floats(hd);
         // Accumulate in place: heads may be summed concurrently by the engine's threads.
         Arrays.fill(out, outOffset, outOffset + hd, 0f);
         for (int t = 0; t < length; t++) {
@@ -113,15 +115,6 @@ final class QinsKvCache implements KvCache {
         }
     }
 
-    /** Per-thread row of {@code n} floats: attention calls these from several threads at once. */
-    private static float[] row(int n) {
-        float[] r = ROW.get();
-        if (r.length < n) {
-            r = new float[n];
-            ROW.set(r);
-        }
-        return r;
-    }
 
     /** K: 2 bytes per element; V: 1 code byte per element, the sign bit-plane and a 4-byte scale per head. */
     @Override

@@ -25,20 +25,14 @@ public final class VectorMath {
 
     /** k-chunk of the blocked gemm: 4 weight rows x KC floats = 8 KiB stay in L1. */
     private static final int KC = 512;
-    private static final ThreadLocal<float[]> ACC = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadScratch ACC = new ThreadScratch();
 
     private VectorMath() {
     }
 
     /** Per-thread accumulator scratch for {@code batch} vectors (16 vectors per group of 4). */
     private static float[] accumulators(int batch) {
-        float[] a = ACC.get();
-        int need = (batch >>> 2) * 16 * L;
-        if (a.length < need) {
-            a = new float[need];
-            ACC.set(a);
-        }
-        return a;
+        return ACC.floats((batch >>> 2) * 16 * L);
     }
 
     /** {@code sum a[aOff+i] * b[bOff+i]} for {@code i < n}. */
