@@ -218,9 +218,9 @@ abstract class LutVectorKernel implements QinsKernel {
         IntVector j = c.and(2 * L - 1);
         IntVector m = j.selectFrom(table0, table1);
         if (L == 8 && fourTables) { // L is a constant: on 16 lanes C2 drops this branch
-            m = m.blend(j.selectFrom(table2, table3), c.and(2 * L).compare(jdk.incubator.vector.VectorOperators.NE, 0));
+            m = m.blend(j.selectFrom(table2, table3), c.and(2 * L).compare(VectorOperators.NE, 0));
         }
-        return m.sub(c.lanewise(jdk.incubator.vector.VectorOperators.LSHL, expShift));
+        return m.sub(c.lanewise(VectorOperators.LSHL, expShift));
     }
 
     /** Codes {@code [off, off + 2L)} zero-extended into 16-bit lanes (qins9: the whole code is the magnitude). */
@@ -254,6 +254,18 @@ abstract class LutVectorKernel implements QinsKernel {
     /** The second L floats of 2L weights given as low and high halves. */
     final FloatVector secondFloats(ShortVector lo, ShortVector hi) {
         return mergeSecond.selectFrom(lo, hi).reinterpretAsFloats();
+    }
+
+    /** Products of 2L weights given as halves with {@code x[xi, xi + 2L)}, summed to L lanes, unscaled. */
+    final FloatVector products(ShortVector lo, ShortVector hi, float[] x, int xi) {
+        return secondFloats(lo, hi).fma(FloatVector.fromArray(F, x, xi + L), firstFloats(lo, hi).mul(FloatVector.fromArray(F, x, xi)));
+    }
+
+    /** 2L weights given as halves, times {@code scale}, into {@code dst[di, di + 2L)}. */
+    final void store(ShortVector lo, ShortVector hi, float scale, float[] dst, int di) {
+        FloatVector s = FloatVector.broadcast(F, scale);
+        firstFloats(lo, hi).mul(s).intoArray(dst, di);
+        secondFloats(lo, hi).mul(s).intoArray(dst, di + L);
     }
 
     /** One weight through the shared 256-entry table (tails). */

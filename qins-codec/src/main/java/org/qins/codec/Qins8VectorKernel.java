@@ -72,7 +72,8 @@ final class Qins8VectorKernel extends LutVectorKernel {
 
     /**
      * Groups of exactly two vectors with fp16 scales (the default block 32 on AVX-512): one scale
-     * per group. (See Qins9VectorKernel on why the loop does not count groups.)
+     * per group. Not a counted loop: in 32-bit lanes C2 unrolled the counted version 8-16x and
+     * spilled (qins-bench/RESULTS.md, round 4).
      */
     private float dotRowPairs(int row, float[] x, int xOff) {
         long cb = (long) row * cols;
@@ -114,7 +115,7 @@ final class Qins8VectorKernel extends LutVectorKernel {
         VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
         ShortVector hi = highHalves(c, nonZero).or(raw.and((short) 0x8000));
         ShortVector lo = lowHalves(c, nonZero);
-        return secondFloats(lo, hi).fma(FloatVector.fromArray(F, x, xi + L), firstFloats(lo, hi).mul(FloatVector.fromArray(F, x, xi)));
+        return products(lo, hi, x, xi);
     }
 
     /** {@link #dotRowHalves}'s decode, scaled, into {@code dst[off, off + cols)} (prefill tiles). */
@@ -138,9 +139,7 @@ final class Qins8VectorKernel extends LutVectorKernel {
         VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
         ShortVector hi = highHalves(c, nonZero).or(raw.and((short) 0x8000));
         ShortVector lo = lowHalves(c, nonZero);
-        FloatVector s = FloatVector.broadcast(F, scale);
-        firstFloats(lo, hi).mul(s).intoArray(dst, di);
-        secondFloats(lo, hi).mul(s).intoArray(dst, di + L);
+        store(lo, hi, scale, dst, di);
     }
 
     @Override

@@ -170,7 +170,7 @@ final class Qins9VectorKernel extends LutVectorKernel {
         VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
         ShortVector hi = signed(highHalves(c, nonZero), signBits);
         ShortVector lo = lowHalves(c, nonZero);
-        return secondFloats(lo, hi).fma(FloatVector.fromArray(F, x, xi + L), firstFloats(lo, hi).mul(FloatVector.fromArray(F, x, xi)));
+        return products(lo, hi, x, xi);
     }
 
     /** Sets bit 15 (the float sign) of the lanes whose bit in {@code signBits} is set (low 2L bits). */
@@ -201,9 +201,7 @@ final class Qins9VectorKernel extends LutVectorKernel {
         VectorMask<Short> nonZero = c.compare(VectorOperators.NE, (short) 0);
         ShortVector hi = signed(highHalves(c, nonZero), signBits);
         ShortVector lo = lowHalves(c, nonZero);
-        FloatVector s = FloatVector.broadcast(F, scale);
-        firstFloats(lo, hi).mul(s).intoArray(dst, di);
-        secondFloats(lo, hi).mul(s).intoArray(dst, di + L);
+        store(lo, hi, scale, dst, di);
     }
 
     @Override
