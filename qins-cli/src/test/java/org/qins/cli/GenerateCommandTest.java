@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qins.transformer.validate.CompareMetrics;
-import org.qins.transformer.validate.Comparison;
-import org.qins.transformer.validate.LlmRef;
-import org.qins.transformer.validate.ReferenceFile;
+import org.qins.tools.validate.CompareMetrics;
+import org.qins.tools.validate.Comparison;
+import org.qins.tools.validate.LlmRef;
+import org.qins.tools.validate.ReferenceFile;
 
 class GenerateCommandTest {
 

@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.qins.api.DType;
 import org.qins.transformer.checkpoint.Checkpoint;
-import org.qins.transformer.synth.ModelShape;
-import org.qins.transformer.synth.RandomModelWriter;
+import org.qins.tools.synth.ModelShape;
+import org.qins.tools.synth.RandomModelWriter;
 
 /**
  * The converter's memory is bounded by the largest tensor, not the model: a model of about

@@ -9,13 +9,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.qins.transformer.model.CausalLm;
 import org.qins.transformer.parallel.WorkerPool;
-import org.qins.transformer.validate.CandidateWriter;
-import org.qins.transformer.validate.CompareMetrics;
-import org.qins.transformer.validate.Comparison;
-import org.qins.transformer.validate.Follower;
-import org.qins.transformer.validate.LlmRef;
-import org.qins.transformer.validate.PromptRecord;
-import org.qins.transformer.validate.ReferenceFile;
+import org.qins.tools.validate.CandidateWriter;
+import org.qins.tools.validate.CompareMetrics;
+import org.qins.tools.validate.Comparison;
+import org.qins.tools.validate.Follower;
+import org.qins.tools.validate.LlmRef;
+import org.qins.tools.validate.PromptRecord;
+import org.qins.tools.validate.ReferenceFile;
 
 /**
  * The float engine reproduces Hugging Face transformers on the three fixtures: every greedy token

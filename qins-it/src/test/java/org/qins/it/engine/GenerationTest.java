@@ -11,8 +11,8 @@ import org.qins.transformer.generate.GenerationResult;
 import org.qins.transformer.generate.Generator;
 import org.qins.transformer.model.CausalLm;
 import org.qins.transformer.parallel.WorkerPool;
-import org.qins.transformer.validate.LlmRef;
-import org.qins.transformer.validate.ReferenceFile;
+import org.qins.tools.validate.LlmRef;
+import org.qins.tools.validate.ReferenceFile;
 
 /** Generation on tiny-llama: greedy equals the reference, EOS stops, a seed reproduces sampling. */
 class GenerationTest {

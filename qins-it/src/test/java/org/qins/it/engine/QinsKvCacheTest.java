@@ -11,19 +11,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.qins.api.DType;
 import org.qins.api.KvCache;
 import org.qins.api.KvCacheProvider;
-import org.qins.transformer.bench.ProcessMemory;
+import org.qins.tools.bench.ProcessMemory;
 import org.qins.transformer.generate.Sampler;
 import org.qins.transformer.model.CausalLm;
 import org.qins.transformer.model.Sequence;
 import org.qins.transformer.parallel.WorkerPool;
 import org.qins.transformer.provider.ProviderSelector;
-import org.qins.transformer.synth.ModelShape;
-import org.qins.transformer.synth.RandomModelWriter;
-import org.qins.transformer.validate.CompareMetrics;
-import org.qins.transformer.validate.Comparison;
-import org.qins.transformer.validate.Follower;
-import org.qins.transformer.validate.LlmRef;
-import org.qins.transformer.validate.ReferenceFile;
+import org.qins.tools.synth.ModelShape;
+import org.qins.tools.synth.RandomModelWriter;
+import org.qins.tools.validate.CompareMetrics;
+import org.qins.tools.validate.Comparison;
+import org.qins.tools.validate.Follower;
+import org.qins.tools.validate.LlmRef;
+import org.qins.tools.validate.ReferenceFile;
 
 /**
  * The QINS KV cache (K fp16, V qins9 with one range per token and head), chosen by name through

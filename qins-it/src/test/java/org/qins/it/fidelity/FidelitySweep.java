@@ -17,11 +17,11 @@ import org.qins.transformer.model.ModelLoader;
 import org.qins.transformer.provider.LayerLoader;
 import org.qins.transformer.provider.ProviderRegistry;
 import org.qins.transformer.provider.ProviderSelector;
-import org.qins.transformer.validate.CompareMetrics;
-import org.qins.transformer.validate.Comparison;
-import org.qins.transformer.validate.Follower;
-import org.qins.transformer.validate.LlmRef;
-import org.qins.transformer.validate.ReferenceFile;
+import org.qins.tools.validate.CompareMetrics;
+import org.qins.tools.validate.Comparison;
+import org.qins.tools.validate.Follower;
+import org.qins.tools.validate.LlmRef;
+import org.qins.tools.validate.ReferenceFile;
 
 /**
  * Scores an encoding on a fixture the way a user would: {@code qins convert} with the options,

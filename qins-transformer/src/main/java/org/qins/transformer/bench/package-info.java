@@ -1,2 +1,0 @@
-/** End-to-end throughput and memory of a model configuration (linear provider x KV cache x threads). */
-package org.qins.transformer.bench;

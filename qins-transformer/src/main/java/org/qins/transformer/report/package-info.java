@@ -1,2 +1,0 @@
-/** Plain-text report formatting shared by the commands (tables of aligned columns). */
-package org.qins.transformer.report;
