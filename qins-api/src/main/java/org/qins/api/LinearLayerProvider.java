@@ -1,47 +1,51 @@
 package org.qins.api;
 
+import java.util.List;
+import java.util.Set;
+
 /**
- * Builds {@link LinearLayer}s from stored weights, and (optionally) encodes float weights into
- * its own stored format. Registered in {@code META-INF/services/org.qins.api.LinearLayerProvider}.
+ * Builds {@link LinearLayer}s that compute over stored weights. Registered in
+ * {@code META-INF/services/org.qins.api.LinearLayerProvider} (or bound in a Guice module).
+ * A provider computes only: storing and decoding weights is a {@link WeightFormat}'s job, and
+ * a provider declares the formats it reads.
  *
- * <p>Names are stable identifiers used on the command line ({@code --linear NAME}) and in
- * checkpoints: {@code fp32}, {@code qins}, {@code qins-legacy} are ours.
+ * <p>Names are stable identifiers used on the command line ({@code --linear NAME}):
+ * {@code fp32}, {@code qins}, {@code qins-legacy} are ours.
  */
 public interface LinearLayerProvider {
 
     /** Stable, unique name. */
     String name();
 
-    /** Used when nothing else decides: the highest priority provider supporting the format wins. */
+    /** Used when nothing else decides: the highest priority provider reading the format wins. */
     int priority();
 
-    /** One line for {@code qins providers}. */
+    /** One line for {@code qins providers} and for the log line that names the chosen provider. */
     String description();
 
-    /** True if {@link #load} accepts weights stored in {@code storedFormat} (e.g. {@code f32}, {@code qins9}). */
-    boolean supports(String storedFormat);
+    /** The stored formats {@link #load} reads ({@link WeightFormat} names). */
+    Set<String> formats();
 
-    /** Builds a layer from a stored weight whose format this provider {@linkplain #supports supports}. */
-    LinearLayer load(LayerSpec spec, StoredWeight stored, LayerContext context);
+    /** True if {@link #load} reads weights stored in {@code storedFormat}. */
+    default boolean supports(String storedFormat) {
+        return formats().contains(storedFormat);
+    }
 
-    /** True if {@link #encode} is implemented. */
-    default boolean canEncode() {
+    /** The format a conversion for this provider writes when none is named, or null if it has none. */
+    default String preferredFormat() {
+        return null;
+    }
+
+    /** The options {@link #load} reads from {@link LayerContext#options()}. */
+    default List<OptionSpec> options() {
+        return List.of();
+    }
+
+    /** True for a provider kept only for comparison: choosing it logs a deprecation warning. */
+    default boolean deprecated() {
         return false;
     }
 
-    /**
-     * Encodes a float weight ({@code spec}-shaped, any float dtype) into this provider's stored
-     * format. The converter writes the returned parts as {@code name + "." + part}.
-     */
-    default StoredWeight encode(LayerSpec spec, TensorView weight, EncodeOptions options) {
-        throw new UnsupportedOperationException("provider '" + name() + "' does not encode weights");
-    }
-
-    /**
-     * Decodes a stored weight of a supported format back to float32 ({@code out x in}), so that
-     * another provider can compute over it ("a float layer over QINS storage decodes at load").
-     */
-    default TensorView decode(LayerSpec spec, StoredWeight stored) {
-        throw new UnsupportedOperationException("provider '" + name() + "' does not decode format " + stored.format());
-    }
+    /** Builds a layer from a stored weight whose format this provider {@linkplain #supports reads}. */
+    LinearLayer load(LayerSpec spec, StoredWeight stored, LayerContext context);
 }

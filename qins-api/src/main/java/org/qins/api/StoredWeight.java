@@ -11,7 +11,7 @@ import java.util.TreeMap;
  * under a format such as {@code qins9}, with its parameters in {@code metadata}.
  *
  * @param name     the layer's base name, e.g. {@code model.layers.0.self_attn.q_proj}
- * @param format   the stored format, matched by {@link LinearLayerProvider#supports(String)}
+ * @param format   the stored format, matched by {@link WeightFormat} name, resolved with {@link WeightFormat#forName}
  * @param parts    the stored tensors, keyed by part name (the checkpoint key is {@code name + "." + part})
  * @param metadata format parameters recorded in the checkpoint (layout version, group size, policy)
  */

@@ -13,11 +13,11 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.qins.api.EncodeOptions;
+import org.qins.api.Options;
 import org.qins.api.LayerSpec;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
-import org.qins.codec.QinsLinearProvider;
+import org.qins.api.WeightFormat;
 
 /**
  * Encode and decode (to float32) throughput of a 1024 x 1024 tensor. Scores are per weight
@@ -34,11 +34,10 @@ public class CodecBench {
     @Param({"qins9", "qins8", "qins8-seed"})
     public String layout;
 
-    QinsLinearProvider provider;
+    WeightFormat format;
     LayerSpec spec;
     TensorView weight;
     StoredWeight stored;
-    EncodeOptions options;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -47,22 +46,21 @@ public class CodecBench {
         for (int i = 0; i < w.length; i++) {
             w[i] = (float) (r.nextGaussian() * 0.02);
         }
-        provider = new QinsLinearProvider();
+        format = WeightFormat.forName(layout);
         spec = new LayerSpec("bench", N, N);
         weight = TensorView.ofFloats("bench.weight", w, N, N);
-        options = new EncodeOptions(java.util.Map.of("layout", layout));
-        stored = provider.encode(spec, weight, options);
+        stored = format.encode(spec, weight, Options.none());
     }
 
     @Benchmark
     @OperationsPerInvocation(N * N)
     public StoredWeight encode() {
-        return provider.encode(spec, weight, options);
+        return format.encode(spec, weight, Options.none());
     }
 
     @Benchmark
     @OperationsPerInvocation(N * N)
     public TensorView decode() {
-        return provider.decode(spec, stored);
+        return format.decode(spec, stored);
     }
 }

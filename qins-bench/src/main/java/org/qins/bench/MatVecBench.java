@@ -19,14 +19,16 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.qins.api.DType;
-import org.qins.api.EncodeOptions;
 import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
+import org.qins.api.Options;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
+import org.qins.api.WeightFormat;
 import org.qins.codec.QinsLinearProvider;
 import org.qins.fp.Fp32LinearProvider;
+import org.qins.transformer.parallel.WorkerPool;
 
 /**
  * Matrix-vector product y = W x on a 4096 x 4096 matrix: fused QINS (decode inside the matmul)
@@ -47,30 +49,21 @@ public class MatVecBench {
     @Param({"qins9", "qins8", "fp32"})
     public String format;
 
+    /** The qins provider's kernel option: auto (16-bit-lane table loops), table32 (32-bit lanes), tiled, scalar. */
     @Param({"auto"})
     public String kernel;
 
     @Param({"1"})
     public int batch;
 
-    /** qins9 sign application: mask (a mask register per vector) or shift (per-lane shift of the plane word). */
-    @Param({"mask"})
-    public String signs;
-
-    /** Pair groups in 16-bit lanes (on, the default) or in 32-bit lanes (off). */
-    @Param({"on"})
-    public String halves;
-
-    PoolParallel parallel;
+    /** The engine's own pool, as in production. */
+    WorkerPool parallel;
     LinearLayer layer;
     float[] x;
     float[] y;
 
     @Setup(Level.Trial)
     public void setup() {
-        System.setProperty("qins.kernel", kernel);
-        System.setProperty("qins.signs", signs);
-        System.setProperty("qins.halves", halves);
         SplittableRandom r = new SplittableRandom(1);
         float[] w = new float[N * N];
         for (int i = 0; i < w.length; i++) {
@@ -81,15 +74,15 @@ public class MatVecBench {
         MemorySegment seg = Arena.ofShared().allocate((long) w.length * 4, 64);
         MemorySegment.copy(w, 0, seg, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0, w.length);
         TensorView weight = new TensorView("bench.weight", DType.F32, new long[] {N, N}, seg);
-        parallel = new PoolParallel(threads);
-        LayerContext ctx = new LayerContext(parallel, Map.of());
+        parallel = new WorkerPool(threads);
         if (format.equals("fp32")) {
             Fp32LinearProvider p = new Fp32LinearProvider();
-            layer = p.load(spec, p.encode(spec, weight, EncodeOptions.defaults()), ctx);
+            layer = p.load(spec, StoredWeight.ofFloat("bench", weight), new LayerContext(parallel, Options.none()));
         } else {
             QinsLinearProvider p = new QinsLinearProvider();
-            StoredWeight s = p.encode(spec, weight, new EncodeOptions(Map.of("layout", format)));
-            layer = p.load(spec, s, ctx);
+            StoredWeight s = WeightFormat.forName(format).encode(spec, weight, Options.none());
+            Options o = Options.of("qins", p.options(), Map.of(QinsLinearProvider.KERNEL, kernel));
+            layer = p.load(spec, s, new LayerContext(parallel, o));
         }
         x = new float[batch * N];
         for (int i = 0; i < x.length; i++) {

@@ -11,10 +11,10 @@ import java.util.function.Function;
 import org.qins.tools.bench.BenchResult;
 import org.qins.tools.bench.Benchmark;
 import org.qins.tools.bench.ProcessMemory;
-import org.qins.transformer.provider.ProviderRegistry;
-import org.qins.transformer.provider.ProviderSelector;
 import org.qins.tools.report.TextTable;
 import picocli.CommandLine.Command;
+import org.qins.transformer.QinsEngine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -34,7 +34,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--linear", description = "Linear provider(s); repeat to compare (default: chosen by QINS_CODEC_AT_REST).")
     List<String> linear;
 
-    @Option(names = "--layer-option", description = "Provider option KEY=VALUE for every linear layer, e.g. decoded-cache=true (Pattern A keeps a whole decoded float copy, counted in the weight bytes).")
+    @Option(names = "--layer-option", description = "Option KEY=VALUE of every --linear provider, e.g. decoded-cache=true (Pattern A keeps a whole decoded float copy, counted in the weight bytes); each provider checks it.")
     Map<String, String> layerOptions = new java.util.LinkedHashMap<>();
 
     @Option(names = "--kv", description = "KV cache provider (fp32, qins). Default: highest priority.")
@@ -46,8 +46,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--new-tokens", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
     int newTokens;
 
-    @Option(names = "--threads", description = "Worker threads (default: available processors).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed rounds first. Default: ${DEFAULT-VALUE}.")
     int warmup;
@@ -58,13 +58,15 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        ProviderSelector selector = new ProviderSelector(ProviderRegistry.discover());
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         List<String> configs = linear == null || linear.isEmpty() ? java.util.Collections.singletonList(null) : linear;
         List<BenchResult> results = new ArrayList<>();
         long rssBefore = ProcessMemory.rssBytes();
-        for (String l : configs) {
-            results.add(new Benchmark(selector, layerOptions).run(model, l, kv, n, promptTokens, newTokens, warmup));
+        int n;
+        try (QinsEngine engine = threads.engine().kv(kv).build()) {
+            n = engine.threads();
+            for (String l : configs) {
+                results.add(new Benchmark(engine).run(model, l, layerOptions, kv, promptTokens, newTokens, warmup));
+            }
         }
         out.printf("bench %s: %d prompt tokens, %d new tokens, %d threads, %d warm-up rounds; RSS before loading %.1f MB%n%n", model,
                 promptTokens, newTokens, n, warmup, rssBefore / 1e6);

@@ -11,12 +11,10 @@ import org.qins.api.KvCacheProvider;
 import org.qins.transformer.chat.ChatSession;
 import org.qins.transformer.chat.ChatTemplate;
 import org.qins.transformer.model.CausalLm;
-import org.qins.transformer.model.ModelLoader;
-import org.qins.transformer.parallel.WorkerPool;
-import org.qins.transformer.provider.ProviderRegistry;
-import org.qins.transformer.provider.ProviderSelector;
 import org.qins.transformer.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
+import org.qins.transformer.QinsEngine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -46,17 +44,8 @@ final class ChatCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--linear", description = "Linear layer provider (fp32, qins, ...).")
-    String linear;
-
-    @Option(names = "--kv", description = "KV cache provider (fp32, qins).")
-    String kv;
-
-    @Option(names = "--threads", description = "Worker threads (default: available processors).")
-    Integer threads;
-
-    @Option(names = "--layer-option", description = "Provider option KEY=VALUE for every linear layer, e.g. decoded-cache=true.")
-    Map<String, String> layerOptions = new java.util.LinkedHashMap<>();
+    @Mixin
+    ModelRunOptions run;
 
     @Option(names = "--show-prompt", description = "Print each rendered prompt (between <prompt> lines) before the answer.")
     boolean showPrompt;
@@ -66,12 +55,9 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ChatTemplate template = ChatTemplate.load(model);
-        ProviderSelector selector = new ProviderSelector(ProviderRegistry.discover());
-        KvCacheProvider cache = selector.selectKv(kv).provider();
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (WorkerPool pool = new WorkerPool(n); CausalLm lm = ModelLoader.load(model, selector, linear, pool, layerOptions);
-                Tokenizer tokenizer = Tokenizer.load(model)) {
+        try (QinsEngine engine = run.engine(); CausalLm lm = engine.load(model); Tokenizer tokenizer = Tokenizer.load(model)) {
+            KvCacheProvider cache = engine.kvCache();
             ChatSession chat = new ChatSession(lm, cache, tokenizer, template, system, maxNewTokens, temperature, topP, seed);
             err.printf("chat with %s (%s; kv %s). /reset forgets the conversation, /exit ends.%n", model, lm.describeLinear(),
                     cache.name());

@@ -11,11 +11,10 @@ import org.qins.tools.validate.CompareReport;
 import org.qins.tools.validate.Comparer;
 import org.qins.tools.validate.StandardPrompts;
 import org.qins.transformer.config.ConfigLoader;
-import org.qins.transformer.parallel.WorkerPool;
-import org.qins.transformer.provider.ProviderRegistry;
-import org.qins.transformer.provider.ProviderSelector;
 import org.qins.transformer.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
+import org.qins.transformer.QinsEngine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -64,8 +63,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write every number to this file.")
     Path json;
 
-    @Option(names = "--threads", description = "Worker threads (default: available processors).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Override
     public Integer call() throws Exception {
@@ -87,14 +86,12 @@ final class CompareCommand implements Callable<Integer> {
                 textIds = tok.encode(Files.readString(text));
             }
         }
-        ProviderSelector selector = new ProviderSelector(ProviderRegistry.discover());
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         CompareReport report;
-        try (WorkerPool pool = new WorkerPool(n)) {
+        try (QinsEngine engine = threads.engine().build()) {
             Comparer.Side ref = refFile != null ? (text != null ? new Comparer.Side(model, "fp32", referenceKv) : null)
                     : new Comparer.Side(model, reference, referenceKv);
             Comparer.Side cand = new Comparer.Side(candidateModel != null ? candidateModel : model, candidate, kv);
-            report = new Comparer(selector, pool).compare(ref, refFile, cand, prompts, steps != null ? steps
+            report = new Comparer(engine).compare(ref, refFile, cand, prompts, steps != null ? steps
                     : StandardPrompts.DEFAULT_STEPS, textIds);
         }
         report.print(out);

@@ -8,19 +8,18 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.qins.api.LinearLayerProvider;
 import org.qins.transformer.convert.ConversionListener;
 import org.qins.transformer.convert.ConversionOptions;
 import org.qins.transformer.convert.ConversionReport;
 import org.qins.transformer.convert.ModelConverter;
-import org.qins.transformer.provider.ProviderRegistry;
-import org.qins.transformer.provider.ProviderSelector;
+import org.qins.transformer.QinsEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code qins convert}: a float Hugging Face checkpoint into a QINS (or other provider) checkpoint. */
-@Command(name = "convert", description = "Convert a float checkpoint into an encoded one (QINS by default), tensor by tensor.")
+@Command(name = "convert", description = "Convert a float checkpoint into an encoded one (a QINS format by default), tensor by tensor.")
 final class ConvertCommand implements Callable<Integer> {
 
     @Spec
@@ -32,19 +31,23 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--output", required = true, description = "Directory to create; must not exist.")
     Path output;
 
-    @Option(names = "--linear", description = "Encoding provider (default: chosen by QINS_CODEC_AT_REST, i.e. qins).")
-    String provider;
+    @Option(names = "--format", description = "Weight format of the block weights (qins9, qins8, qins8-seed, f32, ... see qins"
+            + " providers). Default: the one the provider chosen by QINS_CODEC_AT_REST converts to (qins9).")
+    String format;
 
-    @Option(names = "--layout", description = "qins9 | qins8 | qins8-seed (default: the codec's default).")
+    @Option(names = "--format-option", description = "Option KEY=VALUE of the format (group, policy, width, ... see qins providers).")
+    Map<String, String> formatOptions = new LinkedHashMap<>();
+
+    @Option(names = "--layout", description = "Shorthand for --format: qins9 | qins8 | qins8-seed.")
     String layout;
 
-    @Option(names = "--group", description = "tensor | row | N (block of N inputs).")
+    @Option(names = "--group", description = "Shorthand for --format-option group=tensor|row|N (block of N inputs).")
     String group;
 
-    @Option(names = "--policy", description = "minmax | clipped | mse.")
+    @Option(names = "--policy", description = "Shorthand for --format-option policy=minmax|clipped|mse.")
     String policy;
 
-    @Option(names = "--width", description = "Range width in octaves (clipped policy).")
+    @Option(names = "--width", description = "Shorthand for --format-option width=OCTAVES (clipped policy).")
     String width;
 
     @Option(names = "--encode-head", description = "Also encode an untied lm_head (embeddings always stay float).")
@@ -53,21 +56,25 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        ProviderSelector selector = new ProviderSelector(ProviderRegistry.discover());
-        LinearLayerProvider p = selector.selectLinear(provider, null).provider();
-        Map<String, String> opts = new LinkedHashMap<>();
-        put(opts, "layout", layout);
+        if (format != null && layout != null && !format.equals(layout)) {
+            throw new ParameterException(spec.commandLine(), "--layout " + layout + " contradicts --format " + format);
+        }
+        Map<String, String> opts = new LinkedHashMap<>(formatOptions);
         put(opts, "group", group);
         put(opts, "policy", policy);
         put(opts, "width", width);
-        ModelConverter converter = new ModelConverter(p, ConversionOptions.of(p.name(), opts).withEncodeHead(encodeHead));
         long start = System.nanoTime();
         ConversionReport r;
-        try (Progress progress = new Progress(System.console() != null, out)) {
-            r = converter.convert(model, output, progress);
+        String name;
+        try (QinsEngine engine = QinsEngine.builder().threads(1).build()) {
+            name = format != null ? format : layout != null ? layout : engine.defaultFormat();
+            ModelConverter converter = engine.converter(ConversionOptions.of(name, opts).withEncodeHead(encodeHead));
+            try (Progress progress = new Progress(System.console() != null, out)) {
+                r = converter.convert(model, output, progress);
+            }
         }
         double s = (System.nanoTime() - start) / 1e9;
-        out.printf("Converted %s -> %s with %s in %.1f s%n", model, output, p.name(), s);
+        out.printf("Converted %s -> %s as %s in %.1f s%n", model, output, name, s);
         out.printf("  %d linear weights encoded: %,d parameters in %,d bytes (%.4f bytes/parameter)%n", r.encodedTensors(),
                 r.encodedParams(), r.encodedBytes(), r.bytesPerEncodedParam());
         out.printf("  %d tensors kept in float; tensor data %,d -> %,d bytes (%.1f%%)%n", r.copiedTensors(), r.sourceBytes(),
@@ -76,9 +83,13 @@ final class ConvertCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void put(Map<String, String> m, String k, String v) {
+    private void put(Map<String, String> m, String k, String v) {
         if (v != null) {
-            m.put(k, v);
+            String previous = m.put(k, v);
+            if (previous != null && !previous.equals(v)) {
+                throw new ParameterException(spec.commandLine(), "--" + k + " " + v + " contradicts --format-option " + k + "="
+                        + previous);
+            }
         }
     }
 

@@ -4,10 +4,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.qins.tools.demo.Demo;
-import org.qins.transformer.provider.ProviderRegistry;
-import org.qins.transformer.provider.ProviderSelector;
 import org.qins.tools.synth.ModelShape;
 import picocli.CommandLine.Command;
+import org.qins.transformer.QinsEngine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -25,8 +25,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--shape", defaultValue = "demo", description = "Model shape (demo | hidden,layers,heads,kvHeads,intermediate,vocab). Default: ${DEFAULT-VALUE}.")
     String shape;
 
-    @Option(names = "--threads", description = "Worker threads (default: available processors).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--json", description = "Write every number to this file.")
     Path json;
@@ -34,10 +34,13 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         long t0 = System.nanoTime();
-        Demo.Result r = new Demo(new ProviderSelector(ProviderRegistry.discover()), n)
-                .run(cacheDir != null ? cacheDir : Demo.defaultCacheRoot(), ModelShape.parse(shape));
+        Demo.Result r;
+        int n;
+        try (QinsEngine engine = threads.engine().build()) {
+            n = engine.threads();
+            r = new Demo(engine).run(cacheDir != null ? cacheDir : Demo.defaultCacheRoot(), ModelShape.parse(shape));
+        }
         Demo.print(r, out);
         out.printf(java.util.Locale.ROOT, "%n(%d threads, %.1f s)%n", n, (System.nanoTime() - t0) / 1e9);
         if (json != null) {

@@ -1,6 +1,5 @@
 package org.qins.cli;
 
-import com.google.inject.Guice;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,16 +10,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.qins.api.KvCacheProvider;
-import org.qins.api.LayerContext;
 import org.qins.transformer.generate.GenerationOptions;
 import org.qins.transformer.generate.GenerationResult;
 import org.qins.transformer.generate.Generator;
 import org.qins.transformer.model.CausalLm;
-import org.qins.transformer.model.ModelLoader;
-import org.qins.transformer.parallel.WorkerPool;
-import org.qins.transformer.provider.LayerLoader;
-import org.qins.transformer.provider.ProviderSelector;
-import org.qins.transformer.provider.ProvidersModule;
 import org.qins.transformer.tokenizer.StreamDecoder;
 import org.qins.transformer.tokenizer.Tokenizer;
 import org.qins.tools.validate.CandidateWriter;
@@ -29,6 +22,8 @@ import org.qins.tools.validate.LlmRef;
 import org.qins.tools.validate.LogitRow;
 import org.qins.tools.validate.ReferenceFile;
 import picocli.CommandLine.Command;
+import org.qins.transformer.QinsEngine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -64,17 +59,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Sampling seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--linear", description = "Linear layer provider (fp32, qins, ...).")
-    String linear;
-
-    @Option(names = "--layer-option", description = "Provider option KEY=VALUE for every linear layer, e.g. decoded-cache=true.")
-    Map<String, String> layerOptions = new java.util.LinkedHashMap<>();
-
-    @Option(names = "--kv", description = "KV cache provider (fp32, qins, ...).")
-    String kv;
-
-    @Option(names = "--threads", description = "Worker threads (default: available processors).")
-    Integer threads;
+    @Mixin
+    ModelRunOptions run;
 
     @Option(names = "--json", description = "Write the run in the llm-ref/1 schema to this file.")
     Path json;
@@ -96,13 +82,11 @@ final class GenerateCommand implements Callable<Integer> {
         if (follow != null && json == null) {
             throw new ParameterException(spec.commandLine(), "--follow needs --json FILE for the candidate");
         }
-        ProviderSelector selector = Guice.createInjector(new ProvidersModule()).getInstance(ProviderSelector.class);
-        KvCacheProvider cache = selector.selectKv(kv).provider();
-        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        try (WorkerPool pool = new WorkerPool(n)) {
+        try (QinsEngine engine = run.engine()) {
+            KvCacheProvider cache = engine.kvCache();
+            int n = engine.threads();
             long t0 = System.nanoTime();
-            LayerLoader layers = new LayerLoader(selector, linear, new LayerContext(pool, layerOptions));
-            try (CausalLm lm = new ModelLoader(layers).load(model)) {
+            try (CausalLm lm = engine.load(model)) {
                 err.printf("loaded %s (%d layers) in %.2f s; linear layers %s, %.1f MB; %d threads%n", model,
                         lm.config().layers(), (System.nanoTime() - t0) / 1e9, lm.describeLinear(), lm.linearBytes() / 1e6, n);
                 err.flush();

@@ -1,20 +1,23 @@
 package org.qins.cli;
 
-import com.google.inject.Guice;
 import java.io.PrintWriter;
 import java.util.List;
-import org.qins.api.CodecAtRest;
+import java.util.TreeSet;
 import org.qins.api.KvCacheProvider;
 import org.qins.api.LinearLayerProvider;
+import org.qins.api.OptionSpec;
+import org.qins.api.WeightFormat;
+import org.qins.transformer.QinsEngine;
+import org.qins.transformer.provider.CodecAtRestFlag;
 import org.qins.transformer.provider.ProviderSelector;
-import org.qins.transformer.provider.ProvidersModule;
 import org.qins.transformer.provider.Selection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code qins providers}: every provider on the classpath, and which one would be selected, and why. */
-@Command(name = "providers", description = "List the linear-layer and KV-cache providers found, and which would be selected.")
+/** {@code qins providers}: every provider and weight format on the classpath, their options, and which would be selected. */
+@Command(name = "providers", description = "List the weight formats, linear-layer and KV-cache providers found, their options,"
+        + " and which provider would be selected.")
 final class ProvidersCommand implements Runnable {
 
     @Spec
@@ -32,18 +35,28 @@ final class ProvidersCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        ProviderSelector selector = Guice.createInjector(new ProvidersModule()).getInstance(ProviderSelector.class);
-        out.println("Linear layer providers (highest priority first):");
+        ProviderSelector selector;
+        try (QinsEngine engine = QinsEngine.builder().threads(1).build()) {
+            selector = engine.providers();
+        }
+        out.println("Weight formats (qins convert --format NAME --format-option KEY=VALUE):");
+        for (WeightFormat f : selector.registry().formats().all()) {
+            out.printf("  %-12s %s%n", f.name(), f.description());
+            options(out, f.options());
+        }
+        out.println("Linear layer providers (highest priority first; --linear NAME --layer-option KEY=VALUE):");
         for (LinearLayerProvider p : selector.registry().linearProviders()) {
-            out.printf("  %-12s priority %3d  %s%n", p.name(), p.priority(), p.description());
-            out.printf("  %-12s %s%n", "", "loads: " + supported(p) + (p.canEncode() ? "; encodes" : ""));
+            out.printf("  %-12s priority %3d  %s%s%n", p.name(), p.priority(), p.deprecated() ? "DEPRECATED: " : "", p.description());
+            out.printf("  %-12s reads: %s%s%n", "", String.join(", ", new TreeSet<>(p.formats())),
+                    p.preferredFormat() == null ? "" : "; converts to " + p.preferredFormat());
+            options(out, p.options());
         }
         out.println("KV cache providers:");
         for (KvCacheProvider p : selector.registry().kvProviders()) {
             out.printf("  %-12s priority %3d  %s%n", p.name(), p.priority(), p.description());
         }
-        String raw = CodecAtRest.rawValue();
-        out.printf("%nFlag %s = %s%n", CodecAtRest.ENV, raw == null ? "unset (default 1: Pattern A)" : raw);
+        String raw = CodecAtRestFlag.rawValue();
+        out.printf("%nFlag %s = %s%n", CodecAtRestFlag.ENV, raw == null ? "unset (default 1: Pattern A)" : raw);
         try {
             Selection<LinearLayerProvider> s = selector.chooseLinear(linear, format);
             out.printf("Selected linear provider for %s weights: %s (%s)%n", format, s.provider().name(), s.reason());
@@ -59,8 +72,9 @@ final class ProvidersCommand implements Runnable {
         out.flush();
     }
 
-    private static String supported(LinearLayerProvider p) {
-        List<String> formats = List.of("f32", "f16", "bf16", "qins9", "qins8", "qins8-seed").stream().filter(p::supports).toList();
-        return formats.isEmpty() ? "(none of f32/f16/bf16/qins9/qins8/qins8-seed)" : String.join(", ", formats);
+    private static void options(PrintWriter out, List<OptionSpec> options) {
+        for (OptionSpec o : options) {
+            out.printf("  %-12s   option %s%n", "", o.summary());
+        }
     }
 }

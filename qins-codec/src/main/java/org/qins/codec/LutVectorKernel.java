@@ -57,8 +57,8 @@ abstract class LutVectorKernel implements QinsKernel {
     final IntVector table2;
     final IntVector table3;
     /**
-     * Pair groups decoded in 16-bit lanes (the default on AVX-512; {@code -Dqins.halves=off} for the
-     * 32-bit path): a float's high half is {@code tableHi[c mod 32] - (c << (expShift - 16))} plus the
+     * Pair groups decoded in 16-bit lanes (the default on AVX-512; the kernel option {@code table32}
+     * forces the 32-bit path): a float's high half is {@code tableHi[c mod 32] - (c << (expShift - 16))} plus the
      * sign, its low half {@code tableLo[c mod 32]} (the exponent step never reaches the low 16 bits),
      * so lookup, shift, subtract and sign cost one operation per 32 weights instead of two; two
      * two-table word selects ({@code mergeFirst}, {@code mergeSecond}) interleave the halves into floats.
@@ -84,7 +84,8 @@ abstract class LutVectorKernel implements QinsKernel {
     /** log2 of the group length when it is a power of two (-1 otherwise): the zero fix-up shifts instead of dividing. */
     final int groupShift;
 
-    LutVectorKernel(QinsTensor t) {
+    /** @param allowHalves use the 16-bit-lane loops where the shape allows (false forces the 32-bit path, to measure it) */
+    LutVectorKernel(QinsTensor t, boolean allowHalves) {
         this.t = t;
         this.codes = t.codes;
         this.cols = t.cols;
@@ -121,7 +122,7 @@ abstract class LutVectorKernel implements QinsKernel {
         this.tableLo = ShortVector.fromArray(S, lo, 0);
         this.mergeFirst = ShortVector.fromArray(S, m0, 0);
         this.mergeSecond = ShortVector.fromArray(S, m1, 0);
-        this.halves = pairs && n == 2 * L && expShift >= 16 && !"off".equals(System.getProperty("qins.halves", "on"));
+        this.halves = pairs && n == 2 * L && expShift >= 16 && allowHalves;
         this.table = t.sharedTable;
         this.garbage = Float.intBitsToFloat(tab[0]);
         this.groupShift = Integer.bitCount(groupLength) == 1 ? Integer.numberOfTrailingZeros(groupLength) : -1;

@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorOperators;
  */
 final class Qins8VectorKernel extends LutVectorKernel {
 
-    Qins8VectorKernel(QinsTensor t) {
-        super(t);
+    Qins8VectorKernel(QinsTensor t, boolean allowHalves) {
+        super(t, allowHalves);
     }
 
     /** Signed unscaled weights at code offset {@code codeOff}. */

@@ -144,7 +144,7 @@ public final class QinsCodec {
     public static TensorView decodeToView(QinsTensor t) {
         MemorySegment seg = Arena.ofAuto().allocate((long) t.rows * t.cols * 4, 64);
         float[] row = new float[t.cols];
-        QinsKernel kernel = QinsKernels.select(t);
+        QinsKernel kernel = QinsKernels.AUTO.create(t);
         for (int r = 0; r < t.rows; r++) {
             kernel.decodeRow(r, row);
             MemorySegment.copy(row, 0, seg, QinsTensor.F32, (long) r * t.cols * 4, t.cols);

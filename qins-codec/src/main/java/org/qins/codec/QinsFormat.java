@@ -2,7 +2,9 @@ package org.qins.codec;
 
 import java.util.HashMap;
 import java.util.Map;
-import org.qins.api.EncodeOptions;
+import java.util.List;
+import org.qins.api.OptionSpec;
+import org.qins.api.Options;
 
 /**
  * Everything the encoder needs to know, and everything the checkpoint records so that decoding
@@ -40,7 +42,7 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
             new QinsFormat(QinsLayout.QINS8_SEED, Grouping.TENSOR, RangePolicy.MINMAX, 0, BelowRange.NEAREST);
 
     // Option and metadata keys.
-    public static final String LAYOUT = "layout";
+    static final String LAYOUT = "layout";
     public static final String GROUP = "group";
     public static final String POLICY = "policy";
     public static final String WIDTH = "width";
@@ -74,21 +76,33 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
         return layout == QinsLayout.QINS8 ? WIDTH_QINS8 : WIDTH_QINS9;
     }
 
-    /** Reads {@code layout}, {@code group}, {@code policy}, {@code width}, {@code below}; the rest from {@link #DEFAULTS}. */
-    public static QinsFormat fromOptions(EncodeOptions options) {
-        Map<String, String> v = options.values();
-        QinsLayout layout = v.containsKey(LAYOUT) ? QinsLayout.fromId(v.get(LAYOUT)) : DEFAULTS.layout;
-        QinsFormat base = layout == QinsLayout.QINS8_SEED ? SEED : DEFAULTS;
-        Grouping grouping = v.containsKey(GROUP) ? Grouping.parse(v.get(GROUP)) : base.grouping;
-        RangePolicy policy = v.containsKey(POLICY) ? RangePolicy.fromId(v.get(POLICY)) : base.policy;
-        double width = v.containsKey(WIDTH) ? parseWidth(v.get(WIDTH)) : defaultWidth(layout);
-        BelowRange below = v.containsKey(BELOW) ? BelowRange.fromId(v.get(BELOW)) : base.below;
-        boolean f16 = !v.containsKey(SCALES) || switch (v.get(SCALES).trim()) {
-            case "f16" -> true;
-            case "f32" -> false;
-            default -> throw new IllegalArgumentException("scales must be f16 or f32, got '" + v.get(SCALES) + "'");
-        };
-        return new QinsFormat(layout, grouping, policy, width, below, f16);
+    /** The options a layout's {@link QinsWeightFormat} takes, with that layout's defaults. */
+    public static List<OptionSpec> optionSpecs(QinsLayout layout) {
+        QinsFormat base = defaultsOf(layout);
+        return List.of(
+                OptionSpec.text(GROUP, base.grouping.toString(), "weights that share one range: tensor, row, or a block of N inputs"),
+                OptionSpec.choice(POLICY, base.policy.id(), "how each group's range is chosen", "minmax", "clipped", "mse"),
+                OptionSpec.number(WIDTH, defaultWidth(layout), "range width in octaves below the group's largest magnitude"
+                        + " (clipped only; the default gives a power-of-two number of codes per octave, decoded by table)"),
+                OptionSpec.choice(BELOW, base.below.id(), "weights below the range: zero, clamp to its bottom, or the nearer of"
+                        + " the two", "zero", "clamp", "nearest"),
+                OptionSpec.choice(SCALES, "f16", "storage of clipped scales (f16 where every one fits)", "f16", "f32"));
+    }
+
+    /** The defaults of a layout: {@link #SEED} for qins8-seed, otherwise {@link #DEFAULTS} with the layout's width. */
+    public static QinsFormat defaultsOf(QinsLayout layout) {
+        return layout == QinsLayout.QINS8_SEED ? SEED
+                : new QinsFormat(layout, DEFAULTS.grouping, DEFAULTS.policy, defaultWidth(layout), DEFAULTS.below, true);
+    }
+
+    /** The format a layout's options describe (options already checked against {@link #optionSpecs}). */
+    public static QinsFormat fromOptions(QinsLayout layout, Options o) {
+        RangePolicy policy = RangePolicy.fromId(o.get(POLICY));
+        if (o.isGiven(WIDTH) && policy != RangePolicy.CLIPPED) {
+            throw new IllegalArgumentException("option 'width' applies to the clipped policy only, not " + policy.id());
+        }
+        return new QinsFormat(layout, Grouping.parse(o.get(GROUP)), policy, o.number(WIDTH), BelowRange.fromId(o.get(BELOW)),
+                o.get(SCALES).equals("f16"));
     }
 
     private static double parseWidth(String s) {

@@ -1,34 +1,53 @@
 package org.qins.codec;
 
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Picks the kernel for a tensor. System property {@value #PROPERTY}: {@code auto} (default: the
- * table kernel where the format allows, else tiled vector), {@code vector} (same as auto),
- * {@code scalar} (the portable scalar path, for testing and for CPUs without a usable Vector API).
+ * The kernels a {@link QinsLinear} can run, chosen explicitly by the provider option
+ * {@value QinsLinearProvider#KERNEL} (never by a global switch), so that tests and benchmarks
+ * name the kernel they measure.
  */
-final class QinsKernels {
+enum QinsKernels {
+    /** The table kernel (16-bit lanes where the shape allows) where the format has a table decode, else tiled. */
+    AUTO,
+    /** The table kernel in 32-bit lanes only (to measure the 16-bit loops against it). */
+    TABLE32,
+    /** Decode a row tile with the Vector API, then a vector dot product (any format). */
+    TILED,
+    /** The portable scalar reference. */
+    SCALAR;
 
-    static final String PROPERTY = "qins.kernel";
-
-    private QinsKernels() {
+    /** The option value: {@code auto}, {@code table32}, {@code tiled}, {@code scalar}. */
+    String id() {
+        return name().toLowerCase(Locale.ROOT);
     }
 
-    static QinsKernel select(QinsTensor t) {
-        return select(t, System.getProperty(PROPERTY, "auto"));
+    static String[] ids() {
+        return Arrays.stream(values()).map(QinsKernels::id).toArray(String[]::new);
     }
 
-    static QinsKernel select(QinsTensor t, String mode) {
-        switch (mode.trim().toLowerCase(Locale.ROOT)) {
-            case "scalar":
-                return new ScalarKernel(t);
-            case "auto", "vector":
-                if (LutVectorKernel.supports(t)) {
-                    return t.format.layout().signInCode() ? new Qins8VectorKernel(t) : new Qins9VectorKernel(t);
+    static QinsKernels fromId(String id) {
+        return valueOf(id.toUpperCase(Locale.ROOT));
+    }
+
+    /** A kernel of this kind for {@code t}; an error names the tensor when the kind cannot run it. */
+    QinsKernel create(QinsTensor t) {
+        return switch (this) {
+            case SCALAR -> new ScalarKernel(t);
+            case TILED -> new TiledVectorKernel(t);
+            case AUTO -> LutVectorKernel.supports(t) ? table(t, true) : new TiledVectorKernel(t);
+            case TABLE32 -> {
+                if (!LutVectorKernel.supports(t)) {
+                    throw new IllegalArgumentException("layer '" + t.name + "': kernel table32 needs a clipped format with a"
+                            + " power-of-two number of codes per octave; this one is " + t.format);
                 }
-                return new TiledVectorKernel(t);
-            default:
-                throw new IllegalArgumentException(PROPERTY + " must be auto, vector or scalar, got '" + mode + "'");
-        }
+                yield table(t, false);
+            }
+        };
+    }
+
+    private static QinsKernel table(QinsTensor t, boolean allowHalves) {
+        return t.format.layout().signInCode() ? new Qins8VectorKernel(t, allowHalves) : new Qins9VectorKernel(t, allowHalves);
     }
 }

@@ -1,7 +1,6 @@
 package org.qins.codec;
 
 import java.lang.foreign.MemorySegment;
-import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
 import org.qins.api.Parallel;
@@ -12,7 +11,8 @@ import org.qins.api.kernel.VectorMath;
  * Pattern A: only codes and ranges stay resident; {@link #forward} decodes inside the matmul, one
  * row tile at a time. Batch 1 uses the fused decode+FMA kernel; a batch of several vectors decodes
  * each row once into a per-thread tile and reuses it for every vector. A whole-matrix decoded copy
- * exists only with {@link LayerContext#DECODED_CACHE} (off by default; its bytes are counted).
+ * exists only with the provider option {@value QinsLinearProvider#DECODED_CACHE} (off by default;
+ * its bytes are counted).
  */
 public final class QinsLinear implements LinearLayer {
 
@@ -27,11 +27,12 @@ public final class QinsLinear implements LinearLayer {
     private final Parallel parallel;
     private final MemorySegment decoded;
 
-    public QinsLinear(LayerSpec spec, QinsTensor tensor, LayerContext context) {
-        this(spec, tensor, context, QinsKernels.select(tensor));
+    /** A layer with the default kernel ({@code auto}) and no decoded cache. */
+    public QinsLinear(LayerSpec spec, QinsTensor tensor, Parallel parallel) {
+        this(spec, tensor, parallel, QinsKernels.AUTO.create(tensor), false);
     }
 
-    QinsLinear(LayerSpec spec, QinsTensor tensor, LayerContext context, QinsKernel kernel) {
+    QinsLinear(LayerSpec spec, QinsTensor tensor, Parallel parallel, QinsKernel kernel, boolean decodedCache) {
         if (tensor.rows != spec.outFeatures() || tensor.cols != spec.inFeatures()) {
             throw new IllegalArgumentException("layer '" + spec.name() + "': encoded tensor is " + tensor.rows + "x"
                     + tensor.cols + ", spec wants " + spec.outFeatures() + "x" + spec.inFeatures());
@@ -39,8 +40,8 @@ public final class QinsLinear implements LinearLayer {
         this.spec = spec;
         this.tensor = tensor;
         this.kernel = kernel;
-        this.parallel = context.parallel();
-        this.decoded = context.flag(LayerContext.DECODED_CACHE) ? QinsCodec.decodeToView(tensor).data() : null;
+        this.parallel = parallel;
+        this.decoded = decodedCache ? QinsCodec.decodeToView(tensor).data() : null;
     }
 
     @Override

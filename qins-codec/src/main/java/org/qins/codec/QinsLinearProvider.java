@@ -1,22 +1,34 @@
 package org.qins.codec;
 
-import org.qins.api.EncodeOptions;
+import java.util.List;
+import java.util.Set;
 import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
 import org.qins.api.LinearLayerProvider;
+import org.qins.api.OptionSpec;
+import org.qins.api.Options;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
 
 /**
  * Pattern A (codec-at-rest). Loads qins9, qins8 and qins8-seed weights from their stored parts,
- * and float weights (f32, f16, bf16) by encoding them at load with {@link QinsFormat#DEFAULTS}.
- * Encode options: {@code layout} (qins9|qins8|qins8-seed), {@code group} (tensor|row|N),
- * {@code policy} (minmax|clipped|mse), {@code width} (octaves, clipped), {@code below} (zero|clamp|nearest).
+ * and float weights (f32, f16, bf16) by encoding them at load with {@link QinsFormat#DEFAULTS},
+ * as {@code qins convert} would.
  */
 public final class QinsLinearProvider implements LinearLayerProvider {
 
     public static final String NAME = "qins";
+    /** Option: keep a whole-matrix decoded float copy (off by default; its bytes are counted). */
+    public static final String DECODED_CACHE = "decoded-cache";
+    /** Option: which kernel decodes and multiplies ({@link QinsKernels}). */
+    public static final String KERNEL = "kernel";
+
+    private static final List<OptionSpec> OPTIONS = List.of(
+            OptionSpec.bool(DECODED_CACHE, false, "keep a decoded float32 copy of each weight (gives the memory back)"),
+            OptionSpec.choice(KERNEL, QinsKernels.AUTO.id(), "the decode kernel: auto (table decode where the format allows,"
+                    + " else tiled), table32 (table decode in 32-bit lanes), tiled, or scalar (the portable reference)",
+                    QinsKernels.ids()));
 
     @Override
     public String name() {
@@ -34,16 +46,27 @@ public final class QinsLinearProvider implements LinearLayerProvider {
     }
 
     @Override
-    public boolean supports(String storedFormat) {
-        return switch (storedFormat) {
-            case "f32", "f16", "bf16", "qins9", "qins8", "qins8-seed" -> true;
-            default -> false;
-        };
+    public Set<String> formats() {
+        return Set.of("f32", "f16", "bf16", "qins9", "qins8", "qins8-seed");
+    }
+
+    @Override
+    public String preferredFormat() {
+        return QinsFormat.DEFAULTS.layout().id();
+    }
+
+    @Override
+    public List<OptionSpec> options() {
+        return OPTIONS;
     }
 
     @Override
     public LinearLayer load(LayerSpec spec, StoredWeight stored, LayerContext context) {
-        return new QinsLinear(spec, tensorOf(spec, stored), context);
+        // Re-checked here too: a context built outside the engine may carry options no one validated.
+        Options o = context.options().bind("linear provider '" + NAME + "'", OPTIONS);
+        QinsTensor t = tensorOf(spec, stored);
+        QinsKernel kernel = QinsKernels.fromId(o.get(KERNEL)).create(t);
+        return new QinsLinear(spec, t, context.parallel(), kernel, o.flag(DECODED_CACHE));
     }
 
     /** The resident encoded tensor of a stored weight (float weights are encoded with the defaults). */
@@ -54,34 +77,5 @@ public final class QinsLinearProvider implements LinearLayerProvider {
             return QinsCodec.encode(spec.name(), w, QinsFormat.DEFAULTS);
         }
         return QinsTensor.fromStored(spec, stored);
-    }
-
-    @Override
-    public boolean canEncode() {
-        return true;
-    }
-
-    @Override
-    public StoredWeight encode(LayerSpec spec, TensorView weight, EncodeOptions options) {
-        spec.checkShape(weight);
-        if (!weight.dtype().isFloat()) {
-            throw new IllegalArgumentException("layer '" + spec.name() + "': cannot encode " + weight + ", not a float tensor");
-        }
-        QinsFormat format;
-        try {
-            format = QinsFormat.fromOptions(options);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("layer '" + spec.name() + "': " + e.getMessage(), e);
-        }
-        return QinsCodec.encode(spec.name(), weight, format).toStored();
-    }
-
-    @Override
-    public TensorView decode(LayerSpec spec, StoredWeight stored) {
-        if (stored.isFloat()) {
-            TensorView w = stored.part(StoredWeight.WEIGHT);
-            return w.asF32();
-        }
-        return QinsCodec.decodeToView(QinsTensor.fromStored(spec, stored));
     }
 }

@@ -1,7 +1,7 @@
 package org.qins.codec;
 
 import java.util.List;
-import org.qins.api.LayerContext;
+import org.qins.api.Parallel;
 import org.qins.api.LayerSpec;
 
 /**
@@ -21,7 +21,7 @@ public final class EightLaneMain {
                 w[i] = 0f;
             }
             QinsTensor t = QinsCodec.encode("l", w, out, in, f);
-            QinsLinear layer = new QinsLinear(new LayerSpec("l", out, in), t, LayerContext.sequential());
+            QinsLinear layer = new QinsLinear(new LayerSpec("l", out, in), t, Parallel.SEQUENTIAL);
             System.out.println("lanes=" + LutVectorKernel.L + " kernel=" + layer.kernelName());
             for (int batch : new int[] {1, 3}) {
                 float[] x = QinsLinearTest.input(batch, batch * in);

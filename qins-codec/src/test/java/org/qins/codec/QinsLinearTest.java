@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
 import org.qins.api.Parallel;
 
@@ -61,15 +59,22 @@ class QinsLinearTest {
         }
     }
 
+    /** The kernels that can run {@code t}: all of them, but the 32-bit table kernel only where the format has a table decode. */
+    static List<QinsKernels> kernelsFor(QinsTensor t) {
+        return java.util.Arrays.stream(QinsKernels.values())
+                .filter(k -> k != QinsKernels.TABLE32 || LutVectorKernel.supports(t)).toList();
+    }
+
+    /** The kernel matrix: every kernel, every format, one and two threads, batch 1 (dot loops) and batches (tiles). */
     @ParameterizedTest
     @MethodSource("cases")
-    void vectorAndScalarKernelsMatchDecodeThenMultiply(QinsFormat format, int in) {
+    void everyKernelMatchesDecodeThenMultiply(QinsFormat format, int in) {
         float[] w = Weights.heavyTailed(in, OUT * in, 0.02);
         QinsTensor t = QinsCodec.encode("layer", w, OUT, in, format);
         LayerSpec spec = new LayerSpec("layer", OUT, in);
-        for (String mode : new String[] {"auto", "scalar"}) {
+        for (QinsKernels kind : kernelsFor(t)) {
             for (Parallel p : new Parallel[] {Parallel.SEQUENTIAL, new ChunkedParallel()}) {
-                QinsLinear layer = new QinsLinear(spec, t, new LayerContext(p, Map.of()), QinsKernels.select(t, mode));
+                QinsLinear layer = new QinsLinear(spec, t, p, kind.create(t), false);
                 for (int batch : new int[] {1, 3, 6}) {
                     float[] x = input(batch, batch * in);
                     float[] y = new float[batch * OUT];
@@ -98,13 +103,14 @@ class QinsLinearTest {
         java.util.Arrays.fill(w, zeroRow * in, (zeroRow + 1) * in, 0f);
         QinsTensor t = QinsCodec.encode("layer", w, OUT, in, format);
         LayerSpec spec = new LayerSpec("layer", OUT, in);
-        QinsKernel k = QinsKernels.select(t, "auto");
-        boolean masked = k instanceof LutVectorKernel lut && lut.halves;
-        if (k instanceof LutVectorKernel lut && !lut.halves) {
-            assertThat(lut.zeroCol.length).as("zero codes listed").isGreaterThan(OUT * in / 10);
-        }
-        for (Parallel p : new Parallel[] {Parallel.SEQUENTIAL, new ChunkedParallel()}) {
-            QinsLinear layer = new QinsLinear(spec, t, new LayerContext(p, Map.of()), k);
+        for (QinsKernels kind : kernelsFor(t)) {
+          QinsKernel k = kind.create(t);
+          boolean masked = k instanceof LutVectorKernel lut && lut.halves;
+          if (k instanceof LutVectorKernel lut && !lut.halves) {
+              assertThat(lut.zeroCol.length).as("zero codes listed").isGreaterThan(OUT * in / 10);
+          }
+          for (Parallel p : new Parallel[] {Parallel.SEQUENTIAL, new ChunkedParallel()}) {
+            QinsLinear layer = new QinsLinear(spec, t, p, k, false);
             for (int batch : new int[] {1, 3}) {
                 float[] x = input(batch + 11, batch * in);
                 float[] y = new float[batch * OUT];
@@ -114,66 +120,32 @@ class QinsLinearTest {
                     assertThat(y[zeroRow]).as("a row of zero codes, lanes masked to zero").isZero();
                 }
             }
+          }
         }
     }
 
-    /** The 16-bit-lane pair loop (default on AVX-512) and the 32-bit one ({@code -Dqins.halves=off}) both match. */
-    @ParameterizedTest
-    @ValueSource(strings = {"on", "off"})
-    void pairLoopsInBothLaneWidthsMatchDecodeThenMultiply(String halves) {
-        String old = System.getProperty("qins.halves");
-        System.setProperty("qins.halves", halves);
-        try {
-            QinsFormat q8 = new QinsFormat(QinsLayout.QINS8, Grouping.block(32), RangePolicy.CLIPPED, QinsFormat.WIDTH_QINS8, BelowRange.NEAREST);
-            for (QinsFormat f : List.of(QinsFormat.DEFAULTS, q8)) {
-                int in = 192;
-                float[] w = Weights.heavyTailed(5, OUT * in, 0.02);
-                for (int i = 0; i < w.length; i += 13) {
-                    w[i] = 0f; // zero codes: the rows' corrections
-                }
-                QinsTensor t = QinsCodec.encode("layer", w, OUT, in, f);
-                QinsKernel k = QinsKernels.select(t, "auto");
-                if (LutVectorKernel.L == 16) {
-                    assertThat(k.name()).as(f.toString()).endsWith(halves.equals("on") ? "-halves" : "-16");
-                }
-                QinsLinear layer = new QinsLinear(new LayerSpec("layer", OUT, in), t, LayerContext.sequential(), k);
-                float[] x = input(17, in);
-                float[] y = new float[OUT];
-                layer.forward(x, y, 1);
-                checkAgainstDecoded(t, x, y, 1);
-            }
-        } finally {
-            if (old == null) {
-                System.clearProperty("qins.halves");
-            } else {
-                System.setProperty("qins.halves", old);
-            }
-        }
-    }
-
+    /** On AVX-512 the default formats' pair loops run in 16-bit lanes under {@code auto} and in 32-bit lanes under {@code table32}. */
     @Test
-    void defaultFormatUsesTheTableKernelAndPropertyPicksScalar() {
-        QinsTensor t = QinsCodec.encode("l", Weights.heavyTailed(1, 8 * 64, 0.02), 8, 64, QinsFormat.DEFAULTS);
-        LayerSpec spec = new LayerSpec("l", 8, 64);
-        if (LutVectorKernel.L == 16 || LutVectorKernel.L == 8) {
-            assertThat(new QinsLinear(spec, t, LayerContext.sequential()).kernelName()).startsWith("qins9-vector");
-        }
-        String old = System.getProperty(QinsKernels.PROPERTY);
-        System.setProperty(QinsKernels.PROPERTY, "scalar");
-        try {
-            assertThat(new QinsLinear(spec, t, LayerContext.sequential()).kernelName()).isEqualTo("scalar");
-        } finally {
-            if (old == null) {
-                System.clearProperty(QinsKernels.PROPERTY);
-            } else {
-                System.setProperty(QinsKernels.PROPERTY, old);
+    void autoTakesTheSixteenBitLoopsAndTable32TheThirtyTwoBitOnes() {
+        QinsFormat q8 = new QinsFormat(QinsLayout.QINS8, Grouping.block(32), RangePolicy.CLIPPED, QinsFormat.WIDTH_QINS8, BelowRange.NEAREST);
+        for (QinsFormat f : List.of(QinsFormat.DEFAULTS, q8)) {
+            QinsTensor t = QinsCodec.encode("layer", Weights.heavyTailed(5, OUT * 192, 0.02), OUT, 192, f);
+            if (LutVectorKernel.L == 16) {
+                assertThat(QinsKernels.AUTO.create(t).name()).as(f.toString()).endsWith("-halves");
+                assertThat(QinsKernels.TABLE32.create(t).name()).as(f.toString()).endsWith("-16");
             }
+            assertThat(QinsKernels.SCALAR.create(t).name()).isEqualTo("scalar");
+            assertThat(QinsKernels.TILED.create(t).name()).isEqualTo("tiled-vector");
+        }
+        QinsTensor t = QinsCodec.encode("l", Weights.heavyTailed(1, 8 * 64, 0.02), 8, 64, QinsFormat.DEFAULTS);
+        if (LutVectorKernel.L == 16 || LutVectorKernel.L == 8) {
+            assertThat(new QinsLinear(new LayerSpec("l", 8, 64), t, Parallel.SEQUENTIAL).kernelName()).startsWith("qins9-vector");
         }
     }
 
     /** The table kernels' zero-code list: row starts, plus a 2-byte column per zero code (all columns vectorised). */
     static long zeroIndexBytes(QinsTensor t) {
-        if (!QinsKernels.select(t).name().contains("vector")) {
+        if (!QinsKernels.AUTO.create(t).name().contains("vector")) {
             return 0;
         }
         int mask = t.format.layout().signInCode() ? 0x7F : 0xFF;
@@ -191,13 +163,13 @@ class QinsLinearTest {
         int in = 128;
         QinsTensor t = QinsCodec.encode("l", Weights.heavyTailed(3, OUT * in, 0.02), OUT, in, QinsFormat.DEFAULTS);
         LayerSpec spec = new LayerSpec("l", OUT, in);
-        QinsLinear plain = new QinsLinear(spec, t, LayerContext.sequential());
+        QinsLinear plain = new QinsLinear(spec, t, Parallel.SEQUENTIAL);
         // codes + sign plane + fp16 scales + the 32-bit vector kernels' zero-code index (the 16-bit
         // kernels mask zero codes in their lookups and keep no index)
         long index = plain.kernelName().endsWith("-halves") ? 0 : zeroIndexBytes(t);
         long expected = (long) OUT * in + OUT * in / 8 + OUT * (in / 32) * 2 + index;
         assertThat(plain.residentBytes()).isEqualTo(expected);
-        QinsLinear cached = new QinsLinear(spec, t, new LayerContext(Parallel.SEQUENTIAL, Map.of(LayerContext.DECODED_CACHE, "true")));
+        QinsLinear cached = new QinsLinear(spec, t, Parallel.SEQUENTIAL, QinsKernels.AUTO.create(t), true);
         assertThat(cached.residentBytes()).isEqualTo(expected + (long) OUT * in * 4);
         assertThat(cached.describe()).contains("decoded-cache");
         float[] x = input(9, 2 * in);

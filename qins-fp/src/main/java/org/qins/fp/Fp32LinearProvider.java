@@ -1,7 +1,6 @@
 package org.qins.fp;
 
-import org.qins.api.DType;
-import org.qins.api.EncodeOptions;
+import java.util.Set;
 import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
@@ -33,8 +32,13 @@ public final class Fp32LinearProvider implements LinearLayerProvider {
     }
 
     @Override
-    public boolean supports(String storedFormat) {
-        return storedFormat.equals("f32") || storedFormat.equals("f16") || storedFormat.equals("bf16");
+    public Set<String> formats() {
+        return Set.of("f32", "f16", "bf16");
+    }
+
+    @Override
+    public String preferredFormat() {
+        return "f32";
     }
 
     @Override
@@ -42,24 +46,5 @@ public final class Fp32LinearProvider implements LinearLayerProvider {
         TensorView w = stored.part(StoredWeight.WEIGHT);
         spec.checkShape(w);
         return new Fp32Linear(spec, w.asF32().data(), context.parallel());
-    }
-
-    @Override
-    public boolean canEncode() {
-        return true;
-    }
-
-    /** Stores the weight as float32 (widening F16/BF16). */
-    @Override
-    public StoredWeight encode(LayerSpec spec, TensorView weight, EncodeOptions options) {
-        spec.checkShape(weight);
-        TensorView f32 = new TensorView(spec.name() + ".weight", DType.F32, weight.shape(), weight.asF32().data());
-        return StoredWeight.ofFloat(spec.name(), f32);
-    }
-
-    @Override
-    public TensorView decode(LayerSpec spec, StoredWeight stored) {
-        TensorView w = stored.part(StoredWeight.WEIGHT);
-        return w.asF32();
     }
 }

@@ -2,7 +2,7 @@ package org.qins.it;
 
 import java.nio.file.Path;
 import java.util.Map;
-import org.qins.it.thirdparty.BlockInt8Provider;
+import org.qins.it.thirdparty.BlockInt8Format;
 import org.qins.transformer.convert.ConversionListener;
 import org.qins.transformer.convert.ConversionOptions;
 import org.qins.transformer.convert.ModelConverter;
@@ -14,7 +14,7 @@ public final class ConvertMain {
     }
 
     public static void main(String[] args) {
-        new ModelConverter(new BlockInt8Provider.Q8_0(), ConversionOptions.of("q8_0", Map.of()))
+        new ModelConverter(new BlockInt8Format.Q8_0(), ConversionOptions.of("q8_0", Map.of()))
                 .convert(Path.of(args[0]), Path.of(args[1]), ConversionListener.NONE);
         System.out.println("peak-heap-ok");
     }

@@ -12,13 +12,13 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qins.api.EncodeOptions;
-import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
+import org.qins.api.Options;
+import org.qins.api.Parallel;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
-import org.qins.it.thirdparty.BlockInt8Provider;
+import org.qins.it.thirdparty.BlockInt8Format;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.checkpoint.StoredFormats;
 import org.qins.transformer.convert.ConversionListener;
@@ -29,7 +29,7 @@ import org.qins.transformer.provider.LayerLoader;
 import org.qins.transformer.provider.ProviderRegistry;
 import org.qins.transformer.provider.ProviderSelector;
 
-/** The converter streams a float checkpoint through any provider's encode, and the loader reads the result. */
+/** The converter streams a float checkpoint through any weight format's encode, and the loader reads the result. */
 class ConverterTest {
 
     @TempDir
@@ -41,7 +41,7 @@ class ConverterTest {
     void convertsTheBlockLinearsAndCopiesTheRest() throws IOException {
         Path out = tmp.resolve("tiny-q8");
         List<String> seen = new ArrayList<>();
-        ConversionReport r = new ModelConverter(new BlockInt8Provider.Q8_0(), ConversionOptions.of("q8_0", Map.of()))
+        ConversionReport r = new ModelConverter(new BlockInt8Format.Q8_0(), ConversionOptions.of("q8_0", Map.of()))
                 .convert(TINY, out, new ConversionListener() {
                     @Override
                     public void tensorDone(String name, long bytes, boolean encoded) {
@@ -56,7 +56,7 @@ class ConverterTest {
         assertThat(out.resolve("tokenizer.json")).exists();
         assertThat(out.resolve("reference.json")).exists();
         try (Checkpoint c = Checkpoint.open(out); Checkpoint src = Checkpoint.open(TINY)) {
-            assertThat(c.metadata()).containsEntry(StoredFormats.CHECKPOINT_KEY, "1").containsEntry(StoredFormats.PROVIDER_KEY, "q8_0");
+            assertThat(c.metadata()).containsEntry(StoredFormats.CHECKPOINT_KEY, "1").containsEntry(StoredFormats.FORMAT_KEY, "q8_0");
             StoredWeight q = c.linear("model.layers.1.self_attn.q_proj");
             assertThat(q.format()).isEqualTo("q8_0");
             assertThat(q.parts()).containsOnlyKeys("q", "scale");
@@ -64,8 +64,8 @@ class ConverterTest {
             assertThat(c.isEncoded("lm_head")).isFalse();
             assertThat(c.tensor("model.embed_tokens.weight").toFloatArray()).isEqualTo(src.tensor("model.embed_tokens.weight").toFloatArray());
             // The stored codes are exactly what the provider's encode produces.
-            StoredWeight direct = new BlockInt8Provider.Q8_0().encode(new LayerSpec("x", 96, 96),
-                    src.tensor("model.layers.1.self_attn.q_proj.weight"), EncodeOptions.defaults());
+            StoredWeight direct = new BlockInt8Format.Q8_0().encode(new LayerSpec("x", 96, 96),
+                    src.tensor("model.layers.1.self_attn.q_proj.weight"), Options.none());
             assertThat(q.part("q").toByteArray()).isEqualTo(direct.part("q").toByteArray());
         }
         try (Stream<Path> s = Files.list(tmp)) {
@@ -76,7 +76,7 @@ class ConverterTest {
     @Test
     void theHeadIsEncodedOnlyWhenAsked() {
         Path out = tmp.resolve("with-head");
-        new ModelConverter(new BlockInt8Provider.Q8_0(), ConversionOptions.of("q8_0", Map.of()).withEncodeHead(true))
+        new ModelConverter(new BlockInt8Format.Q8_0(), ConversionOptions.of("q8_0", Map.of()).withEncodeHead(true))
                 .convert(TINY, out, ConversionListener.NONE);
         try (Checkpoint c = Checkpoint.open(out)) {
             assertThat(c.isEncoded("lm_head")).isTrue();
@@ -86,11 +86,11 @@ class ConverterTest {
 
     @Test
     void aFailedConversionLeavesNothingBehind() throws IOException {
-        BlockInt8Provider failing = new BlockInt8Provider.Q8_0() {
+        BlockInt8Format failing = new BlockInt8Format.Q8_0() {
             private int calls;
 
             @Override
-            public StoredWeight encode(LayerSpec spec, TensorView weight, EncodeOptions options) {
+            public StoredWeight encode(LayerSpec spec, TensorView weight, Options options) {
                 if (++calls == 5) {
                     throw new IllegalStateException("disk full (simulated)");
                 }
@@ -109,29 +109,29 @@ class ConverterTest {
     @Test
     void anExistingOutputIsNeverOverwritten() throws IOException {
         Path out = Files.createDirectories(tmp.resolve("exists"));
-        assertThatThrownBy(() -> new ModelConverter(new BlockInt8Provider.Q8_0(), ConversionOptions.of("q8_0", Map.of()))
+        assertThatThrownBy(() -> new ModelConverter(new BlockInt8Format.Q8_0(), ConversionOptions.of("q8_0", Map.of()))
                 .convert(TINY, out, ConversionListener.NONE)).hasMessageContaining("already exists");
     }
 
     @Test
     void aConvertedCheckpointIsNotConvertedAgain() {
         Path out = tmp.resolve("once");
-        ModelConverter conv = new ModelConverter(new BlockInt8Provider.Q8_0(), ConversionOptions.of("q8_0", Map.of()));
+        ModelConverter conv = new ModelConverter(new BlockInt8Format.Q8_0(), ConversionOptions.of("q8_0", Map.of()));
         conv.convert(TINY, out, ConversionListener.NONE);
         assertThatThrownBy(() -> conv.convert(out, tmp.resolve("twice"), ConversionListener.NONE))
-                .hasMessageContaining("already a converted checkpoint (provider q8_0)");
+                .hasMessageContaining("already a converted checkpoint (format q8_0)");
     }
 
     @Test
     void aFloatLayerOverEncodedStorageDecodesAtLoad() {
         Path out = tmp.resolve("decoded");
-        new ModelConverter(new BlockInt8Provider.Q8_0(), ConversionOptions.of("q8_0", Map.of())).convert(TINY, out, ConversionListener.NONE);
+        new ModelConverter(new BlockInt8Format.Q8_0(), ConversionOptions.of("q8_0", Map.of())).convert(TINY, out, ConversionListener.NONE);
         ProviderSelector selector = new ProviderSelector(ProviderRegistry.discover(), () -> null);
         try (Checkpoint c = Checkpoint.open(out)) {
             StoredWeight stored = c.linear("model.layers.0.mlp.down_proj");
             LayerSpec spec = new LayerSpec(stored.name(), 96, 256);
-            LinearLayer asFp32 = new LayerLoader(selector, "fp32", LayerContext.sequential()).load(spec, stored);
-            LinearLayer native8 = new LayerLoader(selector, "q8_0", LayerContext.sequential()).load(spec, stored);
+            LinearLayer asFp32 = new LayerLoader(selector, "fp32", Parallel.SEQUENTIAL, Map.of()).load(spec, stored);
+            LinearLayer native8 = new LayerLoader(selector, "q8_0", Parallel.SEQUENTIAL, Map.of()).load(spec, stored);
             assertThat(asFp32.describe()).startsWith("fp32");
             assertThat(native8.describe()).startsWith("int8");
             float[] x = new float[256];

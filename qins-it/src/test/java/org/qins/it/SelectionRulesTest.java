@@ -7,6 +7,7 @@ import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.multibindings.MapBinder;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
@@ -68,7 +69,8 @@ class SelectionRulesTest {
     @Test
     void withoutTheFlagsProviderPriorityDecides() {
         ProviderRegistry fpAndThirdParty = new ProviderRegistry(
-                all.linearProviders().stream().filter(p -> !p.name().startsWith("qins")).toList(), all.kvProviders());
+                all.linearProviders().stream().filter(p -> !p.name().startsWith("qins")).toList(), all.kvProviders(),
+                all.formats().all());
         assertThat(new ProviderSelector(fpAndThirdParty, () -> null).chooseLinear(null, "f32").reason())
                 .startsWith("highest priority");
     }
@@ -91,8 +93,8 @@ class SelectionRulesTest {
         }
 
         @Override
-        public boolean supports(String storedFormat) {
-            return storedFormat.equals("f32");
+        public Set<String> formats() {
+            return Set.of("f32");
         }
 
         @Override
@@ -131,6 +133,6 @@ class SelectionRulesTest {
             public String name() {
                 return "fp32";
             }
-        }), List.of())).hasMessageContaining("two LinearLayerProviders are named 'fp32'");
+        }), List.of(), List.of())).hasMessageContaining("two LinearLayerProviders are named 'fp32'");
     }
 }

@@ -2,16 +2,15 @@ package org.qins.legacy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.qins.api.CodecAtRest;
-import org.qins.api.EncodeOptions;
 import org.qins.api.LayerContext;
+import org.qins.api.Options;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
+import org.qins.api.WeightFormat;
 import org.qins.codec.QinsLinearProvider;
 
 /** Measures why Pattern A is needed: the legacy layer is far from the float product, QinsLinear is close. */
@@ -58,7 +57,7 @@ class ProjectiveLinearTest {
         ProjectiveLinearProvider legacy = new ProjectiveLinearProvider();
         QinsLinearProvider patternA = new QinsLinearProvider();
         for (String layout : new String[] {"qins9", "qins8", "qins8-seed"}) {
-            StoredWeight stored = patternA.encode(SPEC, weight, new EncodeOptions(Map.of("layout", layout)));
+            StoredWeight stored = WeightFormat.forName(layout).encode(SPEC, weight, Options.none());
             float[] yLegacy = new float[batch * 64];
             float[] yA = new float[batch * 64];
             legacy.load(SPEC, stored, LayerContext.sequential()).forward(x, yLegacy, batch);
@@ -72,17 +71,15 @@ class ProjectiveLinearTest {
     }
 
     @Test
-    void providerIsTheFlagsLegacyChoiceAndDelegatesToTheCodec() {
+    void providerIsDeprecatedAndReadsTheCodecsFormats() {
         ProjectiveLinearProvider p = new ProjectiveLinearProvider();
-        assertThat(p.name()).isEqualTo(CodecAtRest.providerFor("0"));
+        assertThat(p.name()).isEqualTo("qins-legacy");
+        assertThat(p.deprecated()).isTrue();
         assertThat(p.priority()).isZero();
-        assertThat(p.supports("qins9")).isTrue();
-        assertThat(p.supports("bf16")).isTrue();
+        assertThat(p.formats()).isEqualTo(new QinsLinearProvider().formats());
+        assertThat(p.preferredFormat()).isEqualTo("qins9");
         float[] w = gaussian(3, 64 * 256, 0.02);
         TensorView weight = TensorView.ofFloats("w", w, 64, 256);
-        StoredWeight stored = p.encode(SPEC, weight, EncodeOptions.defaults());
-        assertThat(stored.format()).isEqualTo("qins9");
-        assertThat(p.decode(SPEC, stored).toFloatArray()).containsExactly(new QinsLinearProvider().decode(SPEC, stored).toFloatArray());
         LinearLayer fromFloat = p.load(SPEC, StoredWeight.ofFloat(SPEC.name(), weight), LayerContext.sequential());
         assertThat(fromFloat.describe()).contains("DEPRECATED");
         assertThat(ProjectiveLinear.class.isAnnotationPresent(Deprecated.class)).isTrue();

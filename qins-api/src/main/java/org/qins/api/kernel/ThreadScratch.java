@@ -13,7 +13,8 @@ public final class ThreadScratch {
     public float[] floats(int n) {
         float[] b = buffer.get();
         if (b.length < n) {
-            b = new float[n];
+            // Grow geometrically: a caller whose size creeps up (attention scores per position) reallocates rarely.
+            b = new float[(int) Math.max(n, Math.min(2L * b.length, Integer.MAX_VALUE - 8))];
             buffer.set(b);
         }
         return b;

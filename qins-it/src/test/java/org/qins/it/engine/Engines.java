@@ -3,7 +3,6 @@ package org.qins.it.engine;
 import java.nio.file.Path;
 import java.util.Map;
 import org.qins.api.KvCacheProvider;
-import org.qins.api.LayerContext;
 import org.qins.api.Parallel;
 import org.qins.transformer.model.CausalLm;
 import org.qins.transformer.model.ModelLoader;
@@ -25,7 +24,7 @@ final class Engines {
 
     static CausalLm loadFp32(Path dir, Parallel parallel) {
         ProviderSelector selector = new ProviderSelector(REGISTRY, () -> null);
-        return new ModelLoader(new LayerLoader(selector, "fp32", new LayerContext(parallel, Map.of()))).load(dir);
+        return new ModelLoader(new LayerLoader(selector, "fp32", parallel, Map.of())).load(dir);
     }
 
     static KvCacheProvider fp32Kv() {

@@ -1,13 +1,14 @@
 package org.qins.it.engine;
 
+import org.qins.transformer.QinsEngine;
+import org.qins.codec.QinsWeightFormat;
+import org.qins.api.Parallel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.qins.api.LayerContext;
-import org.qins.codec.QinsLinearProvider;
 import org.qins.transformer.convert.ConversionListener;
 import org.qins.transformer.convert.ConversionOptions;
 import org.qins.transformer.convert.ModelConverter;
@@ -22,7 +23,7 @@ class HeadPolicyTest {
 
     private static CausalLm load(Path dir, String linear) {
         ProviderSelector selector = new ProviderSelector(ProviderRegistry.discover(), () -> null);
-        return new ModelLoader(new LayerLoader(selector, linear, LayerContext.sequential())).load(dir);
+        return new ModelLoader(new LayerLoader(selector, linear, Parallel.SEQUENTIAL, Map.of())).load(dir);
     }
 
     @Test
@@ -33,7 +34,7 @@ class HeadPolicyTest {
             assertThat(lm.describeHead()).startsWith("fp32");
         }
         Path withHead = tmp.resolve("head");
-        new ModelConverter(new QinsLinearProvider(), ConversionOptions.of("qins", Map.of()).withEncodeHead(true))
+        new ModelConverter(new QinsWeightFormat.Qins9(), ConversionOptions.of("qins9", Map.of()).withEncodeHead(true))
                 .convert(fixture, withHead, ConversionListener.NONE);
         try (CausalLm lm = load(withHead, null)) {
             assertThat(lm.describeHead()).startsWith("qins ");
@@ -48,12 +49,12 @@ class HeadPolicyTest {
     @Test
     void useCodecOverridesTheFlagProgrammatically() throws Exception {
         Path fixture = Path.of(System.getProperty("qins.fixtures"), "tiny-llama");
-        ProviderSelector legacyFlag = new ProviderSelector(ProviderRegistry.discover(), () -> "0");
-        try (CausalLm lm = new ModelLoader(LayerLoader.useCodec(legacyFlag, true, LayerContext.sequential())).load(fixture)) {
+        try (QinsEngine engine = QinsEngine.builder().threads(1).flag(() -> "0").useCodec(true).build();
+                CausalLm lm = engine.load(fixture)) {
             assertThat(lm.describeLinear()).startsWith("qins ");
         }
-        ProviderSelector patternAFlag = new ProviderSelector(ProviderRegistry.discover(), () -> "1");
-        try (CausalLm lm = new ModelLoader(LayerLoader.useCodec(patternAFlag, false, LayerContext.sequential())).load(fixture)) {
+        try (QinsEngine engine = QinsEngine.builder().threads(1).flag(() -> "1").useCodec(false).build();
+                CausalLm lm = engine.load(fixture)) {
             assertThat(lm.describeLinear()).startsWith("qins-legacy");
         }
     }

@@ -1,10 +1,10 @@
 package org.qins.it.fidelity;
 
+import org.qins.api.WeightFormat;
+import org.qins.api.Parallel;
 import java.nio.file.Path;
 import java.util.Map;
-import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
-import org.qins.api.LinearLayerProvider;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
 import org.qins.transformer.checkpoint.Checkpoint;
@@ -34,14 +34,14 @@ final class FidelitySweep {
     private final ProviderSelector selector = new ProviderSelector(ProviderRegistry.discover(), () -> null);
 
     SweepResult score(Path fixture, SweepConfig config, Path work) {
-        LinearLayerProvider provider = selector.registry().linear(config.provider());
+        WeightFormat format = selector.registry().formats().forName(config.format());
         Path converted = work.resolve(fixture.getFileName() + "-" + Integer.toHexString(config.hashCode()));
-        ConversionReport report = new ModelConverter(provider, ConversionOptions.of(provider.name(), config.options()))
+        ConversionReport report = new ModelConverter(format, ConversionOptions.of(format.name(), config.options()))
                 .convert(fixture, converted, ConversionListener.NONE);
-        double weightError = weightError(fixture, converted, provider);
+        double weightError = weightError(fixture, converted, format);
         LlmRef ref = ReferenceFile.read(fixture.resolve("reference.json"));
         LlmRef cand;
-        try (CausalLm lm = new ModelLoader(new LayerLoader(selector, null, LayerContext.sequential())).load(converted)) {
+        try (CausalLm lm = new ModelLoader(new LayerLoader(selector, null, Parallel.SEQUENTIAL, Map.of())).load(converted)) {
             cand = new Follower(lm, selector.registry().kv("fp32"), 20).follow(ref, Map.of());
         }
         CompareMetrics m = Comparison.compare(ref, cand);
@@ -49,8 +49,8 @@ final class FidelitySweep {
                 m.teacherTop10Overlap(), m.meanKl());
     }
 
-    /** ||w' - w|| / ||w|| over every encoded weight, decoding through the provider. */
-    private static double weightError(Path fixture, Path converted, LinearLayerProvider provider) {
+    /** ||w' - w|| / ||w|| over every encoded weight, decoding through the format. */
+    private static double weightError(Path fixture, Path converted, WeightFormat format) {
         double err = 0;
         double norm = 0;
         try (Checkpoint src = Checkpoint.open(fixture); Checkpoint enc = Checkpoint.open(converted)) {
@@ -65,7 +65,7 @@ final class FidelitySweep {
                 TensorView w = src.tensor(name);
                 StoredWeight stored = enc.linear(base);
                 float[] a = w.toFloatArray();
-                float[] b = provider.decode(new LayerSpec(base, (int) w.dim(0), (int) w.dim(1)), stored).toFloatArray();
+                float[] b = format.decode(new LayerSpec(base, (int) w.dim(0), (int) w.dim(1)), stored).toFloatArray();
                 for (int i = 0; i < a.length; i++) {
                     double d = (double) b[i] - a[i];
                     err += d * d;

@@ -1,122 +1,57 @@
 package org.qins.it.thirdparty;
 
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
-import java.util.Map;
-import org.qins.api.DType;
-import org.qins.api.EncodeOptions;
+import java.util.Set;
 import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
 import org.qins.api.LinearLayerProvider;
 import org.qins.api.StoredWeight;
-import org.qins.api.TensorView;
 
 /**
- * A third party's provider, written only against qins-api and registered in this module's
- * test {@code META-INF/services}: symmetric int8 with one absmax scale per block of
- * {@code block} inputs (block = whole row for {@code int8-row}; 32 with fp16 scales for
- * {@code q8_0}, as llama.cpp's Q8_0). It doubles as the comparison baseline for the QINS codec.
+ * A third party's linear layer over its own {@link BlockInt8Format}s, written only against
+ * qins-api and registered in this module's test {@code META-INF/services}: multiplies with the
+ * int8 codes and block scales directly (no float copy). One provider per format, named like it.
  */
 public abstract class BlockInt8Provider implements LinearLayerProvider {
 
-    /** Block size for a layer of {@code in} inputs. */
-    protected abstract int block(int in);
-
-    /** Whether scales are rounded to fp16 (Q8_0 stores them so). */
-    protected abstract boolean fp16Scales();
-
     @Override
-    public boolean supports(String storedFormat) {
-        return storedFormat.equals(name());
+    public int priority() {
+        return -10;
     }
 
     @Override
-    public boolean canEncode() {
-        return true;
+    public Set<String> formats() {
+        return Set.of(name());
     }
 
     @Override
-    public StoredWeight encode(LayerSpec spec, TensorView weight, EncodeOptions options) {
-        spec.checkShape(weight);
-        int out = spec.outFeatures();
-        int in = spec.inFeatures();
-        int block = block(in);
-        int blocks = (in + block - 1) / block;
-        byte[] q = new byte[out * in];
-        float[] scales = new float[out * blocks];
-        float[] row = new float[in];
-        for (int o = 0; o < out; o++) {
-            weight.copyFloats((long) o * in, row, 0, in);
-            for (int b = 0; b < blocks; b++) {
-                int from = b * block;
-                int to = Math.min(in, from + block);
-                float amax = 0;
-                for (int i = from; i < to; i++) {
-                    amax = Math.max(amax, Math.abs(row[i]));
-                }
-                float scale = amax / 127f;
-                if (fp16Scales()) {
-                    scale = Float.float16ToFloat(Float.floatToFloat16(scale));
-                }
-                scales[o * blocks + b] = scale;
-                for (int i = from; i < to; i++) {
-                    q[o * in + i] = (byte) (scale == 0 ? 0 : Math.max(-127, Math.min(127, Math.round(row[i] / scale))));
-                }
-            }
-        }
-        return new StoredWeight(spec.name(), name(), Map.of(
-                "q", new TensorView(spec.name() + ".q", DType.I8, new long[] {out, in}, MemorySegment.ofArray(q)),
-                "scale", fp16Scales() ? f16(spec.name() + ".scale", scales, out, blocks)
-                        : TensorView.ofFloats(spec.name() + ".scale", scales, out, blocks)),
-                Map.of("block", Integer.toString(block)));
-    }
-
-    /** Scales as an F16 tensor (they are already rounded to fp16). */
-    private static TensorView f16(String name, float[] v, long... shape) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 2).order(ByteOrder.LITTLE_ENDIAN);
-        for (float f : v) {
-            b.putShort(Float.floatToFloat16(f));
-        }
-        return new TensorView(name, DType.F16, shape, MemorySegment.ofArray(b.array()));
+    public String preferredFormat() {
+        return name();
     }
 
     @Override
     public LinearLayer load(LayerSpec spec, StoredWeight stored, LayerContext context) {
-        byte[] q = stored.part("q").toByteArray();
-        float[] scales = stored.part("scale").toFloatArray();
-        int block = Integer.parseInt(stored.meta("block"));
-        return new Layer(spec, q, scales, block, stored.part("scale").dtype().bytes());
+        return new Layer(BlockInt8Format.Blocks.of(spec, stored));
     }
 
-    @Override
-    public TensorView decode(LayerSpec spec, StoredWeight stored) {
-        Layer l = (Layer) load(spec, stored, LayerContext.sequential());
-        return TensorView.ofFloats(spec.name() + ".weight", l.dequantized(), spec.outFeatures(), spec.inFeatures());
-    }
+    private record Layer(BlockInt8Format.Blocks w) implements LinearLayer {
 
-    private record Layer(LayerSpec spec, byte[] q, float[] scales, int block, int scaleBytes) implements LinearLayer {
-
-        float[] dequantized() {
-            int in = spec.inFeatures();
-            int blocks = (in + block - 1) / block;
-            float[] w = new float[q.length];
-            for (int k = 0; k < q.length; k++) {
-                w[k] = q[k] * scales[(k / in) * blocks + (k % in) / block];
-            }
-            return w;
+        @Override
+        public LayerSpec spec() {
+            return w.spec();
         }
 
         @Override
         public void forward(float[] input, float[] output, int batch) {
-            int in = spec.inFeatures();
-            int out = spec.outFeatures();
+            int in = w.spec().inFeatures();
+            int out = w.spec().outFeatures();
+            int block = w.block();
             int blocks = (in + block - 1) / block;
             for (int b = 0; b < batch; b++) {
                 for (int o = 0; o < out; o++) {
                     float acc = 0;
                     for (int i = 0; i < in; i++) {
-                        acc += q[o * in + i] * scales[o * blocks + i / block] * input[b * in + i];
+                        acc += w.q()[o * in + i] * w.scales()[o * blocks + i / block] * input[b * in + i];
                     }
                     output[b * out + o] = acc;
                 }
@@ -125,16 +60,16 @@ public abstract class BlockInt8Provider implements LinearLayerProvider {
 
         @Override
         public long residentBytes() {
-            return q.length + (long) scales.length * scaleBytes;
+            return w.q().length + (long) w.scales().length * w.scaleBytes();
         }
 
         @Override
         public String describe() {
-            return "int8 absmax, block " + block;
+            return "int8 absmax, block " + w.block();
         }
     }
 
-    /** Int8 with one float scale per row. */
+    /** Computes over {@code int8-row} weights. */
     public static final class PerRow extends BlockInt8Provider {
         @Override
         public String name() {
@@ -142,27 +77,12 @@ public abstract class BlockInt8Provider implements LinearLayerProvider {
         }
 
         @Override
-        public int priority() {
-            return -10;
-        }
-
-        @Override
         public String description() {
             return "third-party example: int8 absmax, one scale per row";
         }
-
-        @Override
-        protected int block(int in) {
-            return in;
-        }
-
-        @Override
-        protected boolean fp16Scales() {
-            return false;
-        }
     }
 
-    /** llama.cpp's Q8_0: int8 with an fp16 absmax scale per block of 32 (1.0625 bytes/weight). */
+    /** Computes over {@code q8_0} weights. */
     public static class Q8_0 extends BlockInt8Provider {
         @Override
         public String name() {
@@ -170,23 +90,8 @@ public abstract class BlockInt8Provider implements LinearLayerProvider {
         }
 
         @Override
-        public int priority() {
-            return -10;
-        }
-
-        @Override
         public String description() {
             return "third-party example: Q8_0-style int8, fp16 scale per block of 32";
-        }
-
-        @Override
-        protected int block(int in) {
-            return 32;
-        }
-
-        @Override
-        protected boolean fp16Scales() {
-            return true;
         }
     }
 }

@@ -18,11 +18,8 @@ import org.qins.tools.validate.RunRecorder;
 import org.qins.tools.validate.StandardPrompts;
 import org.qins.transformer.convert.ConversionListener;
 import org.qins.transformer.convert.ConversionOptions;
-import org.qins.transformer.convert.ModelConverter;
+import org.qins.transformer.QinsEngine;
 import org.qins.transformer.model.CausalLm;
-import org.qins.transformer.model.ModelLoader;
-import org.qins.transformer.parallel.WorkerPool;
-import org.qins.transformer.provider.ProviderSelector;
 import org.qins.tools.report.TextTable;
 import org.qins.tools.synth.ModelShape;
 import org.qins.tools.synth.RandomModelWriter;
@@ -52,12 +49,16 @@ public final class Demo {
     public record Result(Path floatModel, Path qinsModel, boolean wroteFloat, boolean wroteQins, ModelShape shape, List<Row> rows) {
     }
 
-    private final ProviderSelector selector;
-    private final int threads;
+    /** Pattern A's provider and the legacy one, compared against the float reference. */
+    static final String PATTERN_A = "qins";
+    static final String LEGACY = "qins-legacy";
+    static final String FLOAT = "fp32";
 
-    public Demo(ProviderSelector selector, int threads) {
-        this.selector = selector;
-        this.threads = threads;
+    private final QinsEngine engine;
+
+    /** Runs on {@code engine}'s providers and worker pool. */
+    public Demo(QinsEngine engine) {
+        this.engine = engine;
     }
 
     /** {@code $QINS_CACHE}, else {@code ~/.cache/qins}. */
@@ -78,21 +79,21 @@ public final class Demo {
             if (Files.exists(qinsDir)) {
                 throw new IOException(qinsDir + " exists but holds no complete model; remove it");
             }
-            new ModelConverter(selector.registry().linear("qins"), ConversionOptions.of("qins", Map.of()))
-                    .convert(floatDir, qinsDir, ConversionListener.NONE);
+            String format = engine.providers().registry().linear(PATTERN_A).preferredFormat();
+            engine.convert(floatDir, qinsDir, ConversionOptions.of(format, Map.of()), ConversionListener.NONE);
             wroteQins = true;
         }
-        KvCacheProvider kv = selector.selectKv("fp32").provider();
+        KvCacheProvider kv = engine.providers().selectKv(FLOAT).provider();
         LlmRef ref;
         List<int[]> prompts = StandardPrompts.forVocab(shape.vocab());
-        try (WorkerPool pool = new WorkerPool(threads); CausalLm lm = ModelLoader.load(floatDir, selector, "fp32", pool)) {
-            ref = RunRecorder.record(lm, kv, prompts, STEPS, 20, Map.of("kind", "qins-java", "linear", "fp32"));
+        try (CausalLm lm = engine.load(floatDir, FLOAT, Map.of())) {
+            ref = RunRecorder.record(lm, kv, prompts, STEPS, 20, Map.of("kind", "qins-java", "linear", FLOAT));
         }
         List<Row> rows = new ArrayList<>();
-        rows.add(new Row("float", "fp32", floatDir, null, bench(floatDir, "fp32")));
-        for (String[] c : new String[][] {{"Pattern A", "qins"}, {"legacy", "qins-legacy"}}) {
+        rows.add(new Row("float", FLOAT, floatDir, null, bench(floatDir, FLOAT)));
+        for (String[] c : new String[][] {{"Pattern A", PATTERN_A}, {"legacy", LEGACY}}) {
             CompareMetrics m;
-            try (WorkerPool pool = new WorkerPool(threads); CausalLm lm = ModelLoader.load(qinsDir, selector, c[1], pool)) {
+            try (CausalLm lm = engine.load(qinsDir, c[1], Map.of())) {
                 m = Comparison.compare(ref, new Follower(lm, kv, 20).follow(ref, Map.of("kind", "qins-java", "linear", c[1])));
             }
             rows.add(new Row(c[0], c[1], qinsDir, m, bench(qinsDir, c[1])));
@@ -101,7 +102,7 @@ public final class Demo {
     }
 
     private BenchResult bench(Path dir, String linear) {
-        return new Benchmark(selector).run(dir, linear, "fp32", threads, 16, 64, 1);
+        return new Benchmark(engine).run(dir, linear, Map.of(), FLOAT, 16, 64, 1);
     }
 
     public static void print(Result r, PrintWriter out) {

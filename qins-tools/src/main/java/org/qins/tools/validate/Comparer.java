@@ -6,13 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.qins.api.KvCacheProvider;
 import org.qins.transformer.model.CausalLm;
-import org.qins.transformer.model.ModelLoader;
-import org.qins.transformer.parallel.WorkerPool;
-import org.qins.transformer.provider.ProviderSelector;
-import org.qins.tools.validate.Comparison;
-import org.qins.tools.validate.Follower;
-import org.qins.tools.validate.LlmRef;
-import org.qins.tools.validate.ReferenceFile;
+import org.qins.transformer.QinsEngine;
 
 /**
  * Runs a reference and a candidate on the same prompts and scores the candidate. The reference is
@@ -25,12 +19,11 @@ public final class Comparer {
     /** Top-k written per position (compare.py recommends 20). */
     public static final int TOP_K = 20;
 
-    private final ProviderSelector selector;
-    private final WorkerPool pool;
+    private final QinsEngine engine;
 
-    public Comparer(ProviderSelector selector, WorkerPool pool) {
-        this.selector = selector;
-        this.pool = pool;
+    /** Loads both sides with {@code engine}'s providers and worker pool. */
+    public Comparer(QinsEngine engine) {
+        this.engine = engine;
     }
 
     /** One side of a comparison: a model directory, a linear provider name (null = flag/priority) and a KV cache name. */
@@ -86,11 +79,11 @@ public final class Comparer {
     }
 
     private CausalLm load(Side side) {
-        return ModelLoader.load(side.model(), selector, side.linear(), pool);
+        return engine.load(side.model(), side.linear(), Map.of());
     }
 
     private KvCacheProvider kv(Side side) {
-        return selector.selectKv(side.kv()).provider();
+        return engine.providers().selectKv(side.kv()).provider();
     }
 
     private static Perplexity perplexity(CausalLm lm, KvCacheProvider kv, int[] ids) {
@@ -102,7 +95,7 @@ public final class Comparer {
         s.put("kind", "qins-java");
         s.put("linear", lm.describeLinear());
         s.put("kv", kv.name());
-        s.put("threads", pool.threads());
+        s.put("threads", engine.threads());
         return s;
     }
 }

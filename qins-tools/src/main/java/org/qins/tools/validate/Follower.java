@@ -6,9 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.qins.api.KvCacheProvider;
-import org.qins.transformer.generate.Sampler;
+import java.util.Set;
+import org.qins.transformer.generate.GenerationOptions;
+import org.qins.transformer.generate.Generator;
 import org.qins.transformer.model.CausalLm;
-import org.qins.transformer.model.Sequence;
 
 /**
  * Produces a candidate for a reference file: for every reference prompt, N free-running greedy
@@ -37,17 +38,8 @@ public final class Follower {
         ExactRows exact = null;
         for (int pi = 0; pi < reference.prompts().size(); pi++) {
             PromptRecord ref = reference.prompts().get(pi);
-            int[] greedy = new int[n];
             List<LogitRow> steps = new ArrayList<>(n);
-            Sequence seq = model.newSequence(kv, ref.prompt().length + n);
-            float[] logits = seq.prefill(ref.prompt());
-            for (int i = 0; i < n; i++) {
-                steps.add(LogitRow.of(logits, 0, vocab, topK));
-                greedy[i] = Sampler.argmax(logits, vocab);
-                if (i + 1 < n) {
-                    logits = seq.step(greedy[i]);
-                }
-            }
+            int[] greedy = greedy(ref.prompt(), n, steps);
             int[] tf = ref.teacherTokens();
             float[] all = model.newSequence(kv, tf.length).prefillAll(tf);
             List<LogitRow> rows = new ArrayList<>(tf.length);
@@ -66,6 +58,16 @@ public final class Follower {
             }
         }
         return new LlmRef(source, modelInfo(), n, topK, reference.logitDecimals(), prompts, exact);
+    }
+
+    /**
+     * {@code n} free-running greedy tokens after {@code prompt} with the KV cache (no stop token),
+     * the engine's generation loop; each step's logits are added to {@code steps}.
+     */
+    int[] greedy(int[] prompt, int n, List<LogitRow> steps) {
+        int vocab = model.config().vocabSize();
+        return new Generator(model, kv).generate(prompt, GenerationOptions.greedy(n, Set.of()),
+                (step, token, logits) -> steps.add(LogitRow.of(logits, 0, vocab, topK))).tokens();
     }
 
     /**

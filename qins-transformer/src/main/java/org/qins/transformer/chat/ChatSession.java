@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.qins.api.KvCacheProvider;
-import org.qins.transformer.generate.Sampler;
+import org.qins.transformer.generate.GenerationOptions;
+import org.qins.transformer.generate.GenerationResult;
+import org.qins.transformer.generate.Generator;
 import org.qins.transformer.model.CausalLm;
 import org.qins.transformer.model.Sequence;
 import org.qins.transformer.tokenizer.StreamDecoder;
@@ -48,7 +50,7 @@ public final class ChatSession {
     private final float temperature;
     private final float topP;
     private final long seed;
-    private final int[] stops;
+    private final Set<Integer> stopSet;
     private final List<ChatMessage> messages = new ArrayList<>();
     private Sequence sequence;
     private int[] consumed = new int[0];
@@ -56,6 +58,9 @@ public final class ChatSession {
 
     public ChatSession(CausalLm model, KvCacheProvider kv, Tokenizer tokenizer, ChatTemplate template, String system,
             int maxNewTokens, float temperature, float topP, long seed) {
+        if (maxNewTokens < 1) {
+            throw new IllegalArgumentException("a chat answer needs at least one new token, got max " + maxNewTokens);
+        }
         this.model = model;
         this.kv = kv;
         this.tokenizer = tokenizer;
@@ -74,13 +79,13 @@ public final class ChatSession {
                 s.add(id);
             }
         }
-        this.stops = s.stream().mapToInt(Integer::intValue).toArray();
+        this.stopSet = Set.copyOf(s);
         reset();
     }
 
     /** Token ids that end an answer. */
     public int[] stopTokens() {
-        return stops.clone();
+        return stopSet.stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
     public List<ChatMessage> messages() {
@@ -116,44 +121,22 @@ public final class ChatSession {
             reused = consumed.length;
         } else {
             sequence = model.newSequence(kv, capacity);
-            consumed = new int[0];
         }
-        int vocab = model.config().vocabSize();
-        float[] logits = sequence.prefill(Arrays.copyOfRange(ids, reused, ids.length));
-        int[] fed = Arrays.copyOf(ids, ids.length + maxNewTokens);
-        int nFed = ids.length;
-        Sampler sampler = new Sampler(temperature, topP, seed + turns++);
         StreamDecoder decoder = new StreamDecoder(tokenizer);
-        int[] answer = new int[maxNewTokens];
-        int n = 0;
-        boolean stopped = false;
-        while (n < maxNewTokens) {
-            int token = sampler.sample(logits, vocab);
-            if (contains(stops, token)) {
-                stopped = true;
-                break;
-            }
-            answer[n++] = token;
-            stream.accept(decoder.push(token));
-            if (n < maxNewTokens) {
-                logits = sequence.step(token);
-                fed[nFed++] = token;
-            }
-        }
+        GenerationOptions options = new GenerationOptions(maxNewTokens, temperature, topP, seed + turns++, stopSet);
+        GenerationResult r = new Generator(model, kv).continueSequence(sequence, Arrays.copyOfRange(ids, reused, ids.length),
+                options, (step, token, logits) -> {
+                    if (!stopSet.contains(token)) {
+                        stream.accept(decoder.push(token));
+                    }
+                });
         stream.accept(decoder.flush());
-        consumed = Arrays.copyOf(fed, nFed);
-        int[] tokens = Arrays.copyOf(answer, n);
+        int[] tokens = r.stoppedOnEos() ? Arrays.copyOf(r.tokens(), r.tokens().length - 1) : r.tokens();
+        // The cache holds the prompt and every answer token but the last one generated.
+        consumed = Arrays.copyOf(ids, sequence.length());
+        System.arraycopy(r.tokens(), 0, consumed, ids.length, sequence.length() - ids.length);
         String text = tokenizer.decode(tokens);
         messages.add(ChatMessage.assistant(text));
-        return new Turn(prompt, ids.length, reused, text, tokens, stopped);
-    }
-
-    private static boolean contains(int[] ids, int id) {
-        for (int x : ids) {
-            if (x == id) {
-                return true;
-            }
-        }
-        return false;
+        return new Turn(prompt, ids.length, reused, text, tokens, r.stoppedOnEos());
     }
 }

@@ -11,7 +11,9 @@ public final class StoredFormats {
 
     /** Metadata key marking a converted checkpoint; the value is the converter's format version. */
     public static final String CHECKPOINT_KEY = "qins.checkpoint";
-    /** Metadata key naming the provider that encoded the weights. */
+    /** Metadata key naming the weight format of the encoded weights. */
+    public static final String FORMAT_KEY = "qins.format";
+    /** Metadata key of checkpoints written before weight formats had names of their own: the encoding provider. */
     public static final String PROVIDER_KEY = "qins.provider";
 
     private StoredFormats() {

@@ -30,4 +30,9 @@ public record ModelConfig(Architecture architecture, int hiddenSize, int interme
     public int kvDim() {
         return kvHeads * headDim;
     }
+
+    /** Width of one token's {@code [q | k | v]} row. */
+    public int qkvDim() {
+        return qDim() + 2 * kvDim();
+    }
 }

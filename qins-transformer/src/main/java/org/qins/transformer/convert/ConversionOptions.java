@@ -1,22 +1,25 @@
 package org.qins.transformer.convert;
 
 import java.util.Map;
-import org.qins.api.EncodeOptions;
 
 /**
  * What to convert and how.
  *
- * @param provider   the encoding provider's name ({@code qins} unless told otherwise)
- * @param encode     options handed to the provider's {@code encode} (layout, group, policy, width)
- * @param encodeHead also encode {@code lm_head.weight} (an untied head only; embeddings stay float)
+ * @param format        the weight format to store the block weights in ({@code qins9}, {@code qins8}, ...)
+ * @param formatOptions the format's options ({@code group}, {@code policy}, ...), checked against what it declares
+ * @param encodeHead    also encode {@code lm_head.weight} (an untied head only; embeddings stay float)
  */
-public record ConversionOptions(String provider, EncodeOptions encode, boolean encodeHead) {
+public record ConversionOptions(String format, Map<String, String> formatOptions, boolean encodeHead) {
 
-    public static ConversionOptions of(String provider, Map<String, String> encode) {
-        return new ConversionOptions(provider, new EncodeOptions(encode), false);
+    public ConversionOptions {
+        formatOptions = Map.copyOf(formatOptions);
+    }
+
+    public static ConversionOptions of(String format, Map<String, String> formatOptions) {
+        return new ConversionOptions(format, formatOptions, false);
     }
 
     public ConversionOptions withEncodeHead(boolean head) {
-        return new ConversionOptions(provider, encode, head);
+        return new ConversionOptions(format, formatOptions, head);
     }
 }

@@ -11,16 +11,17 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.qins.api.LayerSpec;
-import org.qins.api.LinearLayerProvider;
+import org.qins.api.Options;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
+import org.qins.api.WeightFormat;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.checkpoint.SafetensorsWriter;
 import org.qins.transformer.checkpoint.StoredFormats;
 
 /**
  * Streams a float checkpoint into an encoded one. The linear weights of the decoder blocks
- * ({@code model.layers.N.*.weight}, rank 2) go through the provider's {@code encode}; every other
+ * ({@code model.layers.N.*.weight}, rank 2) go through the weight format's {@code encode}; every other
  * tensor (embeddings, norms, an untied head unless asked) is copied in its own float type. The
  * other files of the directory (config, tokenizer, generation config) are copied. Output goes
  * to a temporary sibling directory renamed to {@code output} only when complete. Memory stays
@@ -33,14 +34,17 @@ public final class ModelConverter {
     private static final Pattern BLOCK_LINEAR = Pattern.compile("model\\.layers\\.\\d+\\..+\\.weight");
     private static final String HEAD = "lm_head.weight";
 
-    private final LinearLayerProvider provider;
+    private final WeightFormat format;
+    private final Options formatOptions;
     private final ConversionOptions options;
 
-    public ModelConverter(LinearLayerProvider provider, ConversionOptions options) {
-        if (!provider.canEncode()) {
-            throw new IllegalArgumentException("provider '" + provider.name() + "' cannot encode weights");
+    /** A converter writing {@code format}; its options are checked here, before any file is touched. */
+    public ModelConverter(WeightFormat format, ConversionOptions options) {
+        if (!format.name().equals(options.format())) {
+            throw new IllegalArgumentException("conversion options name format '" + options.format() + "', not " + format.name());
         }
-        this.provider = provider;
+        this.format = format;
+        this.formatOptions = Options.of("weight format '" + format.name() + "'", format.options(), options.formatOptions());
         this.options = options;
     }
 
@@ -93,15 +97,16 @@ public final class ModelConverter {
         long sourceBytes = 0;
         try (Checkpoint source = Checkpoint.open(modelDir)) {
             if (source.metadata().containsKey(StoredFormats.CHECKPOINT_KEY)) {
-                throw new IllegalArgumentException(modelDir + " is already a converted checkpoint (provider "
-                        + source.metadata().get(StoredFormats.PROVIDER_KEY) + "); convert the float original");
+                throw new IllegalArgumentException(modelDir + " is already a converted checkpoint (format "
+                        + source.metadata().getOrDefault(StoredFormats.FORMAT_KEY, source.metadata().get(StoredFormats.PROVIDER_KEY))
+                        + "); convert the float original");
             }
             long total = source.tensorNames().stream().mapToLong(n -> source.tensor(n).data().byteSize()).sum();
             listener.started(source.tensorNames().size(), total);
             SafetensorsWriter writer = new SafetensorsWriter(tmp.resolve(Checkpoint.SINGLE_FILE));
             try {
                 writer.putMetadata(StoredFormats.CHECKPOINT_KEY, CHECKPOINT_VERSION);
-                writer.putMetadata(StoredFormats.PROVIDER_KEY, provider.name());
+                writer.putMetadata(StoredFormats.FORMAT_KEY, format.name());
                 for (String name : source.tensorNames()) {
                     TensorView t = source.tensor(name);
                     long bytes = t.data().byteSize();
@@ -138,9 +143,9 @@ public final class ModelConverter {
 
     private StoredWeight encodeOne(LayerSpec spec, TensorView t, Path file) {
         try {
-            return provider.encode(spec, t, options.encode());
+            return format.encode(spec, t, formatOptions);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(file + ": tensor '" + t.name() + "': " + provider.name() + " cannot encode it: "
+            throw new IllegalArgumentException(file + ": tensor '" + t.name() + "': " + format.name() + " cannot encode it: "
                     + e.getMessage(), e);
         }
     }

@@ -5,7 +5,11 @@ import org.qins.api.KvCacheProvider;
 import org.qins.transformer.model.CausalLm;
 import org.qins.transformer.model.Sequence;
 
-/** Prefill the prompt as one batch, then one cached step per new token until the limit or a stop token. */
+/**
+ * The generation loop, the one every caller uses: prefill the new tokens as one batch, then one
+ * cached step per generated token, until the limit or a stop token. The listener sees each token
+ * with the logits it was chosen from.
+ */
 public final class Generator {
 
     private final CausalLm model;
@@ -16,16 +20,37 @@ public final class Generator {
         this.kv = kv;
     }
 
+    /** Generates from {@code prompt} in a new sequence sized for the prompt and the new tokens. */
     public GenerationResult generate(int[] prompt, GenerationOptions options, TokenListener listener) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt is empty: give at least one token (usually BOS)");
         }
+        if (options.maxNewTokens() == 0) {
+            return new GenerationResult(new int[0], false, 0, 0);
+        }
+        Sequence seq = model.newSequence(kv, Math.addExact(prompt.length, options.maxNewTokens()));
+        return continueSequence(seq, prompt, options, listener);
+    }
+
+    /**
+     * Feeds {@code newTokens} to {@code seq} (whose earlier tokens are cached) and generates after
+     * them. The last generated token is not fed, so the sequence then holds everything but it.
+     * The result's tokens include a stop token that ended the run.
+     */
+    public GenerationResult continueSequence(Sequence seq, int[] newTokens, GenerationOptions options, TokenListener listener) {
+        if (newTokens.length == 0) {
+            throw new IllegalArgumentException("nothing to continue from: give at least one new token");
+        }
+        int needed = seq.length() + newTokens.length + Math.max(0, options.maxNewTokens() - 1);
+        if (needed > seq.capacity()) {
+            throw new IllegalArgumentException(seq.length() + " cached + " + newTokens.length + " new tokens + "
+                    + options.maxNewTokens() + " to generate exceed the sequence's capacity of " + seq.capacity());
+        }
         int vocab = model.config().vocabSize();
         Sampler sampler = new Sampler(options.temperature(), options.topP(), options.seed());
-        Sequence seq = model.newSequence(kv, prompt.length + Math.max(1, options.maxNewTokens()));
         int[] out = new int[options.maxNewTokens()];
         long t0 = System.nanoTime();
-        float[] logits = options.maxNewTokens() == 0 ? null : seq.prefill(prompt);
+        float[] logits = seq.prefill(newTokens);
         long t1 = System.nanoTime();
         int[] stops = options.stopTokens().stream().mapToInt(Integer::intValue).toArray();
         int n = 0;

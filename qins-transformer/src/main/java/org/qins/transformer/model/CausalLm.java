@@ -17,7 +17,6 @@ import org.qins.transformer.config.ModelConfig;
 public final class CausalLm implements AutoCloseable {
 
     private final ModelConfig config;
-    private final ModelShape shape;
     private final TensorView embeddings;
     private final List<DecoderLayer> layers;
     private final RmsNorm finalNorm;
@@ -29,7 +28,6 @@ public final class CausalLm implements AutoCloseable {
     CausalLm(ModelConfig config, TensorView embeddings, List<DecoderLayer> layers, RmsNorm finalNorm, LinearLayer lmHead,
             Parallel parallel, Checkpoint resources) {
         this.config = config;
-        this.shape = ModelShape.of(config);
         this.embeddings = embeddings;
         this.layers = List.copyOf(layers);
         this.finalNorm = finalNorm;
@@ -97,39 +95,67 @@ public final class CausalLm implements AutoCloseable {
         return new Sequence(this, cache);
     }
 
-    /**
-     * Runs {@code count} tokens at positions {@code start ..} (all earlier positions already cached)
-     * and writes the logits of every token ({@code allLogits}) or of the last one into {@code logits}.
-     */
-    void forward(int[] tokens, int tokenOffset, int start, int count, Workspace ws, AttentionKernel attention, KvCache cache,
-            boolean allLogits, float[] logits) {
-        if (start + count > cache.spec().capacity()) {
-            throw new IllegalArgumentException("sequence of " + (start + count) + " tokens exceeds the KV cache capacity "
-                    + cache.spec().capacity());
+    Workspace newWorkspace() {
+        int largest = Math.max(Math.max(config.qDim(), config.hiddenSize()), config.intermediateSize());
+        for (DecoderLayer l : layers) {
+            largest = Math.max(largest, l.largestPart());
         }
-        ws.ensure(count, start + count);
-        int hidden = shape.hidden();
-        for (int b = 0; b < count; b++) {
-            int id = tokens[tokenOffset + b];
-            if (id < 0 || id >= shape.vocab()) {
-                throw new IllegalArgumentException("token id " + id + " outside the vocabulary [0, " + shape.vocab() + ")");
-            }
-            embeddings.copyFloats((long) id * hidden, ws.x, b * hidden, hidden);
-        }
-        for (DecoderLayer layer : layers) {
-            layer.forward(ws, start, count, cache, rope, attention, parallel);
-        }
-        if (allLogits) {
-            finalNorm.apply(ws.x, ws.xn, count);
-            lmHead.forward(ws.xn, logits, count);
-        } else {
-            finalNorm.applyRow(ws.x, (count - 1) * hidden, ws.xn, 0);
-            lmHead.forward(ws.xn, logits, 1);
-        }
+        return new Workspace(config, largest);
     }
 
-    ModelShape shape() {
-        return shape;
+    /**
+     * Runs the batch's tokens (all earlier positions of each sequence already cached), stores their
+     * keys and values, advances each sequence and writes each part's logits.
+     */
+    void forward(ForwardBatch batch, Workspace ws) {
+        int hidden = config.hiddenSize();
+        int vocab = config.vocabSize();
+        for (ForwardBatch.Part part : batch.parts()) {
+            for (int b = 0; b < part.count(); b++) {
+                int id = part.tokens()[part.offset() + b];
+                if (id < 0 || id >= vocab) {
+                    throw new IllegalArgumentException("token id " + id + " outside the vocabulary [0, " + vocab + ")");
+                }
+            }
+        }
+        ws.ensure(batch.rows());
+        for (ForwardBatch.Part part : batch.parts()) {
+            for (int b = 0; b < part.count(); b++) {
+                embeddings.copyFloats((long) part.tokens()[part.offset() + b] * hidden, ws.x, (part.firstRow() + b) * hidden, hidden);
+            }
+        }
+        for (DecoderLayer layer : layers) {
+            layer.forward(ws, batch, rope, parallel);
+        }
+        for (ForwardBatch.Part part : batch.parts()) {
+            part.sequence().advance(part.count());
+        }
+        logits(batch, ws);
+    }
+
+    /** The final norm and the LM head over the rows whose logits are wanted, in one head call. */
+    private void logits(ForwardBatch batch, Workspace ws) {
+        int hidden = config.hiddenSize();
+        int vocab = config.vocabSize();
+        int n = 0;
+        for (ForwardBatch.Part part : batch.parts()) {
+            int from = part.allLogits() ? 0 : part.count() - 1;
+            for (int b = from; b < part.count(); b++, n++) {
+                finalNorm.applyRow(ws.x, (part.firstRow() + b) * hidden, ws.headIn, n * hidden);
+            }
+        }
+        if (batch.parts().size() == 1) {
+            lmHead.forward(ws.headIn, batch.parts().get(0).logits(), n);
+            return;
+        }
+        float[] out = ws.headOut(n);
+        lmHead.forward(ws.headIn, out, n);
+        int row = 0;
+        for (ForwardBatch.Part part : batch.parts()) {
+            int rows = part.logitRows();
+            System.arraycopy(out, row * vocab, part.logits(), 0, rows * vocab);
+            row += rows;
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.qins.api.KvCache;
 import org.qins.api.LinearLayer;
 import org.qins.api.Parallel;
 import org.qins.api.kernel.VectorMath;
+import org.qins.transformer.config.ModelConfig;
 
 /**
  * One pre-norm decoder block, shared by Llama and Phi-3:
@@ -13,24 +14,26 @@ import org.qins.api.kernel.VectorMath;
 final class DecoderLayer {
 
     private final int index;
-    private final ModelShape shape;
+    private final ModelConfig config;
     private final RmsNorm inputNorm;
     private final RmsNorm postAttentionNorm;
     private final ConcatLinear qkv;
     private final LinearLayer o;
     private final ConcatLinear gateUp;
     private final LinearLayer down;
+    private final Attention attention;
 
-    DecoderLayer(int index, ModelShape shape, RmsNorm inputNorm, RmsNorm postAttentionNorm, ConcatLinear qkv, LinearLayer o,
+    DecoderLayer(int index, ModelConfig config, RmsNorm inputNorm, RmsNorm postAttentionNorm, ConcatLinear qkv, LinearLayer o,
             ConcatLinear gateUp, LinearLayer down) {
         this.index = index;
-        this.shape = shape;
+        this.config = config;
         this.inputNorm = inputNorm;
         this.postAttentionNorm = postAttentionNorm;
         this.qkv = qkv;
         this.o = o;
         this.gateUp = gateUp;
         this.down = down;
+        this.attention = new Attention(config);
     }
 
     int largestPart() {
@@ -46,41 +49,53 @@ final class DecoderLayer {
         return qkv.residentBytes() + o.residentBytes() + gateUp.residentBytes() + down.residentBytes();
     }
 
-    /** Runs {@code count} tokens at positions {@code start ..} through the block; {@code ws.x} is updated in place. */
-    void forward(Workspace ws, int start, int count, KvCache cache, Rope rope, AttentionKernel attention, Parallel parallel) {
-        int hidden = shape.hidden();
-        int qDim = shape.qDim();
-        int kvDim = shape.kvDim();
-        int qkvDim = shape.qkvDim();
-        inputNorm.apply(ws.x, ws.xn, count);
-        qkv.forward(ws.xn, ws.qkv, count, ws.scratch);
-        float[] freq = rope.frequenciesFor(start + count - 1);
-        for (int b = 0; b < count; b++) {
-            int base = b * qkvDim;
-            rope.apply(ws.qkv, base, shape.heads(), shape.headDim(), start + b, freq);
-            rope.apply(ws.qkv, base + qDim, shape.kvHeads(), shape.headDim(), start + b, freq);
-            cache.store(index, start + b, ws.qkv, base + qDim, ws.qkv, base + qDim + kvDim);
+    /** Runs the batch's rows through the block; {@code ws.x} is updated in place. */
+    void forward(Workspace ws, ForwardBatch batch, Rope rope, Parallel parallel) {
+        int rows = batch.rows();
+        int hidden = config.hiddenSize();
+        int qDim = config.qDim();
+        int kvDim = config.kvDim();
+        int qkvDim = config.qkvDim();
+        inputNorm.apply(ws.x, ws.xn, rows);
+        qkv.forward(ws.xn, ws.qkv, rows, ws.scratch);
+        for (ForwardBatch.Part part : batch.parts()) {
+            KvCache cache = part.sequence().cache();
+            float[] freq = rope.frequenciesFor(part.start() + part.count() - 1);
+            for (int b = 0; b < part.count(); b++) {
+                int base = (part.firstRow() + b) * qkvDim;
+                int position = part.start() + b;
+                rope.apply(ws.qkv, base, config.heads(), config.headDim(), position, freq);
+                rope.apply(ws.qkv, base + qDim, config.kvHeads(), config.headDim(), position, freq);
+                cache.store(index, position, ws.qkv, base + qDim, ws.qkv, base + qDim + kvDim);
+            }
         }
-        attention.cache = cache;
-        attention.layer = index;
-        attention.qkv = ws.qkv;
-        attention.out = ws.attn;
-        attention.scores = ws.scores;
-        attention.scoreStride = ws.positions;
-        for (int b = 0; b < count; b++) {
-            attention.token(b, start + b + 1);
-            parallel.forRange(shape.heads(), 1, attention);
-        }
-        o.forward(ws.attn, ws.tmp, count);
-        VectorMath.axpy(1f, ws.tmp, 0, ws.x, 0, count * hidden);
+        attend(ws, batch, parallel);
+        o.forward(ws.attn, ws.tmp, rows);
+        VectorMath.axpy(1f, ws.tmp, 0, ws.x, 0, rows * hidden);
 
-        postAttentionNorm.apply(ws.x, ws.xn, count);
-        gateUp.forward(ws.xn, ws.gateUp, count, ws.scratch);
-        int inter = shape.intermediate();
-        for (int b = 0; b < count; b++) {
+        postAttentionNorm.apply(ws.x, ws.xn, rows);
+        gateUp.forward(ws.xn, ws.gateUp, rows, ws.scratch);
+        int inter = config.intermediateSize();
+        for (int b = 0; b < rows; b++) {
             VectorMath.siluMul(ws.gateUp, b * 2 * inter, ws.gateUp, b * 2 * inter + inter, ws.act, b * inter, inter);
         }
-        down.forward(ws.act, ws.tmp, count);
-        VectorMath.axpy(1f, ws.tmp, 0, ws.x, 0, count * hidden);
+        down.forward(ws.act, ws.tmp, rows);
+        VectorMath.axpy(1f, ws.tmp, 0, ws.x, 0, rows * hidden);
+    }
+
+    /** Every (row, head) pair of the batch, split across the pool; each row sees its own sequence up to its position. */
+    private void attend(Workspace ws, ForwardBatch batch, Parallel parallel) {
+        int heads = config.heads();
+        for (ForwardBatch.Part part : batch.parts()) {
+            KvCache cache = part.sequence().cache();
+            int first = part.firstRow();
+            int start = part.start();
+            parallel.forRange(part.count() * heads, 1, (from, to) -> {
+                for (int i = from; i < to; i++) {
+                    int b = i / heads;
+                    attention.head(cache, index, ws.qkv, first + b, i % heads, start + b + 1, ws.attn);
+                }
+            });
+        }
     }
 }

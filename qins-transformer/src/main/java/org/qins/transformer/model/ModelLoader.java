@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
 import org.qins.api.Parallel;
 import org.qins.api.LinearLayer;
@@ -32,17 +31,12 @@ public final class ModelLoader {
     }
 
     /**
-     * Loads {@code modelDir} with the linear provider {@code linear} (null: flag and priorities),
-     * computing on {@code parallel}.
+     * Loads {@code modelDir} with the linear provider {@code linear} (null: flag and priorities) and
+     * its options, computing on {@code parallel}.
      */
-    public static CausalLm load(Path modelDir, ProviderSelector selector, String linear, Parallel parallel) {
-        return load(modelDir, selector, linear, parallel, Map.of());
-    }
-
-    /** As {@link #load(Path, ProviderSelector, String, Parallel)} with provider options (e.g. {@code decoded-cache=true}). */
     public static CausalLm load(Path modelDir, ProviderSelector selector, String linear, Parallel parallel,
             Map<String, String> layerOptions) {
-        return new ModelLoader(new LayerLoader(selector, linear, new LayerContext(parallel, layerOptions))).load(modelDir);
+        return new ModelLoader(new LayerLoader(selector, linear, parallel, layerOptions)).load(modelDir);
     }
 
     public CausalLm load(Path modelDir) {
@@ -60,14 +54,13 @@ public final class ModelLoader {
         int hidden = c.hiddenSize();
         TensorView embed = floatTensor(ckpt, "model.embed_tokens.weight", c.vocabSize(), hidden);
         List<DecoderLayer> layers = new ArrayList<>();
-        ModelShape shape = ModelShape.of(c);
         for (int i = 0; i < c.layers(); i++) {
             String p = "model.layers." + i + ".";
             ConcatLinear qkv;
             ConcatLinear gateUp;
             if (c.architecture() == Architecture.PHI3) {
                 // Fused weights go through one layer each: rows [q; k; v] and [gate; up].
-                qkv = new ConcatLinear(List.of(linear(ckpt, p + "self_attn.qkv_proj", shape.qkvDim(), hidden)));
+                qkv = new ConcatLinear(List.of(linear(ckpt, p + "self_attn.qkv_proj", c.qkvDim(), hidden)));
                 gateUp = new ConcatLinear(List.of(linear(ckpt, p + "mlp.gate_up_proj", 2 * c.intermediateSize(), hidden)));
             } else {
                 qkv = new ConcatLinear(List.of(linear(ckpt, p + "self_attn.q_proj", c.qDim(), hidden),
@@ -76,7 +69,7 @@ public final class ModelLoader {
                 gateUp = new ConcatLinear(List.of(linear(ckpt, p + "mlp.gate_proj", c.intermediateSize(), hidden),
                         linear(ckpt, p + "mlp.up_proj", c.intermediateSize(), hidden)));
             }
-            layers.add(new DecoderLayer(i, shape, norm(ckpt, p + "input_layernorm.weight", c),
+            layers.add(new DecoderLayer(i, c, norm(ckpt, p + "input_layernorm.weight", c),
                     norm(ckpt, p + "post_attention_layernorm.weight", c), qkv,
                     linear(ckpt, p + "self_attn.o_proj", hidden, c.qDim()), gateUp,
                     linear(ckpt, p + "mlp.down_proj", hidden, c.intermediateSize())));
@@ -86,7 +79,7 @@ public final class ModelLoader {
         LayerSpec headSpec = new LayerSpec("lm_head", c.vocabSize(), hidden);
         LinearLayer head = loader.loadKeptFloat(headSpec,
                 c.tieWordEmbeddings() ? StoredWeight.ofFloat("lm_head", embed) : ckpt.linear("lm_head"));
-        return new CausalLm(c, embed, layers, norm(ckpt, "model.norm.weight", c), head, loader.context().parallel(), ckpt);
+        return new CausalLm(c, embed, layers, norm(ckpt, "model.norm.weight", c), head, loader.parallel(), ckpt);
     }
 
     private LinearLayer linear(Checkpoint ckpt, String base, int out, int in) {

@@ -3,25 +3,23 @@ package org.qins.transformer.model;
 import org.qins.api.KvCache;
 
 /**
- * One token sequence being processed: its KV cache, its length and its buffers. Feed the prompt
- * as one batch ({@link #prefill}), then one token at a time ({@link #step}).
+ * One token sequence: its KV cache and its length, the whole state a sequence carries between
+ * forward calls. Feed the prompt as one batch ({@link #prefill}), then one token at a time
+ * ({@link #step}); or advance several sequences together with a {@link BatchStep}. Calls on one
+ * sequence are not thread-safe.
  */
 public final class Sequence {
 
     private final CausalLm model;
     private final KvCache cache;
-    private final Workspace workspace;
-    private final AttentionKernel attention;
     private final float[] logits;
-    private final int[] singleToken = new int[1];
+    private Workspace workspace;
     private int length;
 
     Sequence(CausalLm model, KvCache cache) {
         this.model = model;
         this.cache = cache;
-        this.workspace = new Workspace(model.shape());
-        this.attention = new AttentionKernel(model.shape());
-        this.logits = new float[model.shape().vocab()];
+        this.logits = new float[model.config().vocabSize()];
     }
 
     /** Tokens consumed so far. */
@@ -33,26 +31,48 @@ public final class Sequence {
         return cache;
     }
 
+    /** Positions this sequence can hold. */
+    public int capacity() {
+        return cache.spec().capacity();
+    }
+
+    /** The logits after the last token consumed (a view, overwritten by the next call). */
+    public float[] logits() {
+        return logits;
+    }
+
     /** Consumes {@code tokens} in one batch; returns the logits after the last one (a view reused by the next call). */
     public float[] prefill(int[] tokens) {
-        model.forward(tokens, 0, length, tokens.length, workspace, attention, cache, false, logits);
-        length += tokens.length;
+        run(new ForwardBatch().add(this, tokens, 0, tokens.length, false, logits));
         return logits;
     }
 
     /** Consumes {@code tokens} in one batch and returns the logits after every one of them ({@code n x vocab}, new array). */
     public float[] prefillAll(int[] tokens) {
-        float[] all = new float[tokens.length * model.shape().vocab()];
-        model.forward(tokens, 0, length, tokens.length, workspace, attention, cache, true, all);
-        length += tokens.length;
+        float[] all = new float[Math.multiplyExact(tokens.length, model.config().vocabSize())];
+        run(new ForwardBatch().add(this, tokens, 0, tokens.length, true, all));
         return all;
     }
 
     /** Consumes one token; returns the logits after it (a view reused by the next call). */
     public float[] step(int token) {
-        singleToken[0] = token;
-        model.forward(singleToken, 0, length, 1, workspace, attention, cache, false, logits);
-        length++;
+        run(new ForwardBatch().add(this, new int[] {token}, 0, 1, false, logits));
         return logits;
+    }
+
+    private void run(ForwardBatch batch) {
+        if (workspace == null) {
+            workspace = model.newWorkspace();
+        }
+        model.forward(batch, workspace);
+    }
+
+    /** Called by the model once a forward call has stored {@code count} more positions. */
+    void advance(int count) {
+        length += count;
+    }
+
+    CausalLm model() {
+        return model;
     }
 }

@@ -1,15 +1,17 @@
 package org.qins.transformer.model;
 
+import org.qins.transformer.config.ModelConfig;
+
 /**
- * Activation buffers for one sequence, sized for a batch of tokens and a number of cached
- * positions. They grow when a larger prefill arrives and are reused for every decode step, so
- * the decode loop allocates nothing.
+ * Activation buffers for the rows of a forward call (tokens of one or several sequences). They
+ * grow when a larger batch arrives and are reused for every later call, so the decode loop
+ * allocates nothing. One workspace serves one caller at a time.
  */
 final class Workspace {
 
-    private final ModelShape shape;
-    int batch;
-    int positions;
+    private final ModelConfig config;
+    private final int largestPart;
+    int rows;
     float[] x;
     float[] xn;
     float[] qkv;
@@ -18,28 +20,38 @@ final class Workspace {
     float[] gateUp;
     float[] act;
     float[] scratch;
-    float[] scores;
+    /** Normalised rows whose logits are wanted, and their logits when they are scattered to several sequences. */
+    float[] headIn;
+    float[] headOut;
 
-    Workspace(ModelShape shape) {
-        this.shape = shape;
+    Workspace(ModelConfig config, int largestPart) {
+        this.config = config;
+        this.largestPart = largestPart;
     }
 
-    /** Makes room for {@code batch} tokens attending to up to {@code positions} positions. */
-    void ensure(int batch, int positions) {
-        if (batch > this.batch) {
-            this.batch = batch;
-            x = new float[batch * shape.hidden()];
-            xn = new float[batch * shape.hidden()];
-            qkv = new float[batch * shape.qkvDim()];
-            attn = new float[batch * shape.qDim()];
-            tmp = new float[batch * shape.hidden()];
-            gateUp = new float[batch * 2 * shape.intermediate()];
-            act = new float[batch * shape.intermediate()];
-            scratch = new float[batch * shape.largestPart()];
+    /** Makes room for {@code rows} tokens. */
+    void ensure(int rows) {
+        if (rows > this.rows) {
+            this.rows = rows;
+            int h = config.hiddenSize();
+            x = new float[rows * h];
+            xn = new float[rows * h];
+            qkv = new float[rows * config.qkvDim()];
+            attn = new float[rows * config.qDim()];
+            tmp = new float[rows * h];
+            gateUp = new float[rows * 2 * config.intermediateSize()];
+            act = new float[rows * config.intermediateSize()];
+            scratch = new float[rows * largestPart];
+            headIn = new float[rows * h];
         }
-        if (positions > this.positions) {
-            this.positions = Math.max(positions, 2 * this.positions);
-            scores = new float[shape.heads() * this.positions];
+    }
+
+    /** A buffer for {@code n} rows of logits (several sequences' last positions). */
+    float[] headOut(int n) {
+        int size = n * config.vocabSize();
+        if (headOut == null || headOut.length < size) {
+            headOut = new float[size];
         }
+        return headOut;
     }
 }

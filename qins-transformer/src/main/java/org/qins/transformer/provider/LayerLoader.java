@@ -1,45 +1,46 @@
 package org.qins.transformer.provider;
 
-import org.qins.api.CodecAtRest;
+import java.util.Map;
 import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
 import org.qins.api.LinearLayerProvider;
+import org.qins.api.Options;
+import org.qins.api.Parallel;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
 
 /**
  * Builds linear layers from stored weights with the provider the user asked for. When that
  * provider cannot read the stored format (a float layer over a QINS checkpoint), the weight is
- * decoded at load by a provider that can, and handed over as float32: an explicit choice is
- * honoured, never silently replaced.
+ * decoded at load by its {@linkplain org.qins.api.WeightFormat format}, found by the name stored
+ * with it, and handed over as float32: an explicit choice is honoured, never silently replaced.
+ * The user's layer options go to the chosen provider and are checked against the options it
+ * declares.
  */
 public final class LayerLoader {
 
     private final ProviderSelector selector;
     private final String explicitName;
-    private final LayerContext context;
+    private final Parallel parallel;
+    private final Map<String, String> layerOptions;
 
     /**
      * @param explicitName the provider the user named, or null to apply the flag and priorities
+     * @param layerOptions options for the chosen provider ({@code key=value}), checked when it is chosen
      */
-    public LayerLoader(ProviderSelector selector, String explicitName, LayerContext context) {
+    public LayerLoader(ProviderSelector selector, String explicitName, Parallel parallel, Map<String, String> layerOptions) {
         this.selector = selector;
         this.explicitName = explicitName;
-        this.context = context;
+        this.parallel = parallel;
+        this.layerOptions = Map.copyOf(layerOptions);
+        if (explicitName != null) {
+            context(selector.registry().linear(explicitName)); // a misspelt option fails before any weight loads
+        }
     }
 
-    /**
-     * The programmatic override of {@code QINS_CODEC_AT_REST}, as the seed's
-     * {@code convert(model, use_codec=True|False)}: {@code true} = Pattern A ({@code qins}),
-     * {@code false} = the deprecated legacy layer ({@code qins-legacy}).
-     */
-    public static LayerLoader useCodec(ProviderSelector selector, boolean useCodec, LayerContext context) {
-        return new LayerLoader(selector, useCodec ? CodecAtRest.PATTERN_A : CodecAtRest.LEGACY, context);
-    }
-
-    public LayerContext context() {
-        return context;
+    public Parallel parallel() {
+        return parallel;
     }
 
     /** The provider that will compute layers stored as {@code storedFormat}. */
@@ -51,18 +52,16 @@ public final class LayerLoader {
     }
 
     public LinearLayer load(LayerSpec spec, StoredWeight stored) {
-        LinearLayerProvider chosen = explicitName != null
-                ? selector.selectLinear(explicitName, stored.format()).provider()
-                : selector.selectLinear(null, stored.format()).provider();
+        LinearLayerProvider chosen = selector.selectLinear(explicitName, stored.format()).provider();
+        LayerContext context = context(chosen);
         if (chosen.supports(stored.format())) {
             return chosen.load(spec, stored, context);
         }
-        LinearLayerProvider decoder = decoderOf(stored);
-        TensorView decoded = decoder.decode(spec, stored);
+        TensorView decoded = selector.registry().formats().forName(stored.format()).decode(spec, stored);
         StoredWeight asFloat = StoredWeight.ofFloat(stored.name(), decoded);
         if (!chosen.supports(asFloat.format())) {
             throw new IllegalArgumentException("provider '" + chosen.name() + "' can load neither " + stored.format()
-                    + " (layer " + stored.name() + ") nor its float decoding");
+                    + " (layer " + stored.name() + ") nor its float decoding " + asFloat.format());
         }
         return chosen.load(spec, asFloat, context);
     }
@@ -75,19 +74,13 @@ public final class LayerLoader {
      */
     public LinearLayer loadKeptFloat(LayerSpec spec, StoredWeight stored) {
         if (stored.isFloat() && selector.registry().hasLinear(ProviderSelector.FLOAT_REFERENCE)) {
-            return selector.registry().linear(ProviderSelector.FLOAT_REFERENCE).load(spec, stored, context);
+            LinearLayerProvider reference = selector.registry().linear(ProviderSelector.FLOAT_REFERENCE);
+            return reference.load(spec, stored, new LayerContext(parallel, Options.none()));
         }
         return load(spec, stored);
     }
 
-    private LinearLayerProvider decoderOf(StoredWeight stored) {
-        for (LinearLayerProvider p : selector.registry().linearProviders()) {
-            if (p.supports(stored.format())) {
-                return p;
-            }
-        }
-        throw new IllegalArgumentException("layer " + stored.name() + " is stored as " + stored.format()
-                + ", which no provider on the classpath reads; the classpath supports "
-                + selector.registry().linearProviders().stream().map(LinearLayerProvider::name).toList());
+    private LayerContext context(LinearLayerProvider provider) {
+        return new LayerContext(parallel, Options.of("linear provider '" + provider.name() + "'", provider.options(), layerOptions));
     }
 }

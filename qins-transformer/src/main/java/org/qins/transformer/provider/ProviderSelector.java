@@ -1,11 +1,9 @@
 package org.qins.transformer.provider;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import org.qins.api.CodecAtRest;
 import org.qins.api.KvCacheProvider;
 import org.qins.api.LinearLayerProvider;
 
@@ -13,13 +11,14 @@ import org.qins.api.LinearLayerProvider;
  * Chooses providers as DESIGN.md says, first match wins:
  * <ol>
  *   <li>an explicit name (CLI {@code --linear}/{@code --kv}, builder, Guice binding);</li>
- *   <li>for linear layers, the flag {@code QINS_CODEC_AT_REST} (property {@code qins.codec.at.rest}
- *       first): {@code 1}/unset = Pattern A {@code qins}, {@code 0} = deprecated {@code qins-legacy}.
- *       A flag that is set explicitly must name a provider on the classpath; the unset default
- *       falls through when {@code qins} is absent;</li>
- *   <li>the highest-priority provider that supports the stored format.</li>
+ *   <li>for linear layers, the flag {@code QINS_CODEC_AT_REST} ({@link CodecAtRestFlag}):
+ *       {@code 1}/unset = Pattern A, {@code 0} = the deprecated legacy layer. A flag that is set
+ *       explicitly must name a provider on the classpath; the unset default falls through when
+ *       Pattern A's provider is absent;</li>
+ *   <li>the highest-priority provider that reads the stored format.</li>
  * </ol>
- * Each distinct choice is logged once.
+ * Each distinct choice is logged once, with the provider's own description; choosing a
+ * deprecated provider also logs a warning.
  */
 public final class ProviderSelector {
 
@@ -33,7 +32,7 @@ public final class ProviderSelector {
     private final Supplier<String> flag;
 
     public ProviderSelector(ProviderRegistry registry) {
-        this(registry, CodecAtRest::rawValue);
+        this(registry, CodecAtRestFlag::rawValue);
     }
 
     /** With an explicit flag source (tests, embedding applications). */
@@ -47,13 +46,16 @@ public final class ProviderSelector {
     }
 
     /**
-     * The linear provider for weights stored in {@code storedFormat}.
+     * The linear provider for weights stored in {@code storedFormat}, logged once.
      *
      * @param explicitName a name given by the user, or null
+     * @param storedFormat the format to read, or null for any
      */
     public Selection<LinearLayerProvider> selectLinear(String explicitName, String storedFormat) {
         Selection<LinearLayerProvider> s = chooseLinear(explicitName, storedFormat);
-        log(s.provider().name(), s.reason(), s.provider().name().equals(CodecAtRest.LEGACY));
+        LinearLayerProvider p = s.provider();
+        log("Using linear provider '" + p.name() + "' (" + p.description() + "), chosen by " + s.reason(), p.deprecated()
+                ? "'" + p.name() + "' is deprecated: " + p.description() + "; use Pattern A (" + CodecAtRestFlag.ENV + "=1)" : null);
         return s;
     }
 
@@ -63,8 +65,8 @@ public final class ProviderSelector {
             return new Selection<>(registry.linear(explicitName), "explicit name '" + explicitName + "'");
         }
         String raw = flag.get();
-        String wanted = CodecAtRest.providerFor(raw);
-        String flagText = CodecAtRest.ENV + "=" + (raw == null ? "1 (default)" : raw.trim());
+        String wanted = CodecAtRestFlag.providerFor(raw);
+        String flagText = CodecAtRestFlag.ENV + "=" + (raw == null ? "1 (default)" : raw.trim());
         if (registry.hasLinear(wanted)) {
             LinearLayerProvider p = registry.linear(wanted);
             if (storedFormat == null || p.supports(storedFormat)) {
@@ -72,11 +74,11 @@ public final class ProviderSelector {
             }
             if (raw != null) {
                 throw new IllegalArgumentException(flagText + " selects '" + wanted + "', which cannot load weights stored as "
-                        + storedFormat + "; providers that can: " + supporting(storedFormat));
+                        + storedFormat + "; providers that can: " + reading(storedFormat));
             }
         } else if (raw != null) {
-            throw new IllegalArgumentException(flagText + " selects " + ProviderRegistry.missing("linear layer provider", wanted,
-                    registry.linearProviders().stream().map(LinearLayerProvider::name).toList()).substring(3));
+            throw new IllegalArgumentException(flagText + " selects linear layer provider '" + wanted + "', which is not on the"
+                    + " classpath: " + ProviderRegistry.supports(names()));
         }
         for (LinearLayerProvider p : registry.linearProviders()) {
             if (storedFormat == null || p.supports(storedFormat)) {
@@ -84,15 +86,14 @@ public final class ProviderSelector {
                         + (storedFormat == null ? "any format" : storedFormat));
             }
         }
-        throw new IllegalArgumentException(ProviderRegistry.missing("linear layer provider", "for format " + storedFormat,
-                registry.linearProviders().stream().map(LinearLayerProvider::name).toList())
-                .replace("named 'for format", "supporting '"));
+        throw new IllegalArgumentException(ProviderRegistry.missing("linear layer provider reads format '" + storedFormat + "'",
+                names()));
     }
 
-    /** The KV cache provider: explicit name, else the highest priority. */
+    /** The KV cache provider: explicit name, else the highest priority; logged once. */
     public Selection<KvCacheProvider> selectKv(String explicitName) {
         Selection<KvCacheProvider> s = chooseKv(explicitName);
-        log("KV cache '" + s.provider().name() + "'", s.reason(), false);
+        log("Using KV cache '" + s.provider().name() + "' (" + s.provider().description() + "), chosen by " + s.reason(), null);
         return s;
     }
 
@@ -103,32 +104,24 @@ public final class ProviderSelector {
         for (KvCacheProvider p : registry.kvProviders()) {
             return new Selection<>(p, "highest priority (" + p.priority() + ")");
         }
-        throw new IllegalArgumentException(ProviderRegistry.missing("KV cache provider", "(any)", List.of()));
+        throw new IllegalArgumentException(ProviderRegistry.missing("KV cache provider", List.of()));
     }
 
-    private List<String> supporting(String format) {
-        List<String> names = new ArrayList<>();
-        for (LinearLayerProvider p : registry.linearProviders()) {
-            if (p.supports(format)) {
-                names.add(p.name());
-            }
-        }
-        return names;
+    private List<String> names() {
+        return registry.linearProviders().stream().map(LinearLayerProvider::name).toList();
     }
 
-    private static void log(String name, String reason, boolean deprecated) {
-        if (!LOGGED.add(name + "|" + reason)) {
+    private List<String> reading(String format) {
+        return registry.linearProviders().stream().filter(p -> p.supports(format)).map(LinearLayerProvider::name).toList();
+    }
+
+    private static void log(String message, String deprecationWarning) {
+        if (!LOGGED.add(message)) {
             return;
         }
-        String what = switch (name) {
-            case CodecAtRest.PATTERN_A -> "Using Pattern A (codec-at-rest) [qins]";
-            case CodecAtRest.LEGACY -> "Using the legacy QINS-domain layer [qins-legacy]";
-            default -> name.startsWith("KV cache") ? "Using " + name : "Using linear provider '" + name + "'";
-        };
-        LOG.log(System.Logger.Level.INFO, what + ", chosen by " + reason);
-        if (deprecated) {
-            LOG.log(System.Logger.Level.WARNING, "qins-legacy (ProjectiveLinear) is deprecated: it computes in the QINS"
-                    + " domain and does not reproduce the float model; use Pattern A (QINS_CODEC_AT_REST=1)");
+        LOG.log(System.Logger.Level.INFO, message);
+        if (deprecationWarning != null) {
+            LOG.log(System.Logger.Level.WARNING, deprecationWarning);
         }
     }
 }

@@ -8,13 +8,14 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import org.qins.api.KvCacheProvider;
 import org.qins.api.LinearLayerProvider;
+import org.qins.api.WeightFormat;
 
 /**
- * Guice wiring: every provider that {@link ServiceLoader} finds is bound by name in a
- * {@link MapBinder}; an application adds its own with
+ * Guice wiring: every provider and weight format that {@link ServiceLoader} finds is bound by
+ * name in a {@link MapBinder}; an application adds its own with
  * {@code MapBinder.newMapBinder(binder(), String.class, LinearLayerProvider.class).addBinding("mine").to(Mine.class)}
- * in a module of its own. {@link ProviderRegistry} and {@link ProviderSelector} are built from the
- * merged maps.
+ * (or {@code WeightFormat.class}) in a module of its own. {@link ProviderRegistry} and
+ * {@link ProviderSelector} are built from the merged maps.
  */
 public final class ProvidersModule extends AbstractModule {
 
@@ -38,12 +39,17 @@ public final class ProvidersModule extends AbstractModule {
         for (KvCacheProvider p : ServiceLoader.load(KvCacheProvider.class, loader)) {
             kv.addBinding(p.name()).toInstance(p);
         }
+        MapBinder<String, WeightFormat> formats = MapBinder.newMapBinder(binder(), String.class, WeightFormat.class);
+        for (WeightFormat f : ServiceLoader.load(WeightFormat.class, loader)) {
+            formats.addBinding(f.name()).toInstance(f);
+        }
     }
 
     @Provides
     @Singleton
-    ProviderRegistry registry(Map<String, LinearLayerProvider> linear, Map<String, KvCacheProvider> kv) {
-        return new ProviderRegistry(linear.values(), kv.values());
+    ProviderRegistry registry(Map<String, LinearLayerProvider> linear, Map<String, KvCacheProvider> kv,
+            Map<String, WeightFormat> formats) {
+        return new ProviderRegistry(linear.values(), kv.values(), formats.values());
     }
 
     @Provides

@@ -1,0 +1,42 @@
+package org.qins.api;
+
+import java.util.List;
+
+/**
+ * A named way of storing a linear weight: how a float weight is encoded into stored parts and
+ * metadata, and how stored parts decode back to float32. The name is recorded with every stored
+ * weight and resolved with {@link #forName}, as Lucene resolves its codecs, so a checkpoint
+ * decodes without guessing and a third party adds a format by putting a jar with a
+ * {@code META-INF/services/org.qins.api.WeightFormat} entry on the classpath.
+ *
+ * <p>Formats encode and decode; computing over stored weights is a {@link LinearLayerProvider}'s
+ * job, which declares the formats it reads.
+ */
+public interface WeightFormat {
+
+    /** Stable, unique name recorded with each stored weight ({@code f32}, {@code qins9}, ...). */
+    String name();
+
+    /** One line for {@code qins providers}. */
+    String description();
+
+    /** The options {@link #encode} takes. */
+    default List<OptionSpec> options() {
+        return List.of();
+    }
+
+    /**
+     * Encodes a float weight ({@code spec}-shaped, any float dtype) into this format. The
+     * converter writes each part as the tensor {@code spec.name() + "." + part} and the
+     * metadata next to it.
+     */
+    StoredWeight encode(LayerSpec spec, TensorView weight, Options options);
+
+    /** Decodes a weight stored in this format to float32, {@code out x in}. */
+    TensorView decode(LayerSpec spec, StoredWeight stored);
+
+    /** The format named {@code name} among those on the classpath, or an error that lists them. */
+    static WeightFormat forName(String name) {
+        return WeightFormats.onClasspath().forName(name);
+    }
+}

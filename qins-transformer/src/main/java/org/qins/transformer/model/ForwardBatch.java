@@ -1,0 +1,65 @@
+package org.qins.transformer.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The rows of one forward call: consecutive new tokens of one or several sequences, each row at
+ * its own sequence's next position. Every linear layer runs once over all rows; attention and the
+ * KV cache are per sequence.
+ */
+final class ForwardBatch {
+
+    /**
+     * One sequence's share of the rows.
+     *
+     * @param sequence  the sequence the tokens extend
+     * @param tokens    its new tokens ({@code count} of them from {@code offset})
+     * @param start     the position of the first new token (the sequence's length before the call)
+     * @param firstRow  the batch row of the first new token
+     * @param allLogits logits of every new token ({@code count x vocab}) instead of the last one only
+     * @param logits    where the logits go
+     */
+    record Part(Sequence sequence, int[] tokens, int offset, int count, int start, int firstRow, boolean allLogits, float[] logits) {
+
+        /** Logit rows this part wants. */
+        int logitRows() {
+            return allLogits ? count : 1;
+        }
+    }
+
+    private final List<Part> parts = new ArrayList<>();
+    private int rows;
+
+    /** Adds {@code count} tokens of {@code seq} (checked against its cache's capacity). */
+    ForwardBatch add(Sequence seq, int[] tokens, int offset, int count, boolean allLogits, float[] logits) {
+        if (count <= 0) {
+            throw new IllegalArgumentException("a forward call needs at least one token per sequence, got " + count);
+        }
+        int start = seq.length();
+        int capacity = seq.cache().spec().capacity();
+        if (start + count > capacity) {
+            throw new IllegalArgumentException("sequence of " + (start + count) + " tokens exceeds the KV cache capacity " + capacity);
+        }
+        for (Part p : parts) {
+            if (p.sequence() == seq) {
+                throw new IllegalArgumentException("a sequence appears twice in one forward call");
+            }
+        }
+        parts.add(new Part(seq, tokens, offset, count, start, rows, allLogits, logits));
+        rows += count;
+        return this;
+    }
+
+    List<Part> parts() {
+        return parts;
+    }
+
+    int rows() {
+        return rows;
+    }
+
+    int logitRows() {
+        return parts.stream().mapToInt(Part::logitRows).sum();
+    }
+}
