@@ -16,23 +16,36 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule computeCodeNeverSeesQinsTypes = noClasses()
-            .that().resideInAnyPackage("org.qins.transformer..", "org.qins.api..", "org.qins.fp..")
+            .that().resideInAnyPackage("org.qins.transformer..", "org.qins.tools..", "org.qins.api..", "org.qins.fp..")
             .should().dependOnClassesThat().resideInAnyPackage(QINS_TYPES)
             .because("compute code sees LinearLayer and KvCache only; QINS types stay in their provider modules");
 
     @ArchTest
-    static final ArchRule transformerDependsOnTheApiOnly = noClasses()
+    static final ArchRule engineDependsOnTheApiOnly = noClasses()
             .that().resideInAPackage("org.qins.transformer..")
-            .should().dependOnClassesThat().resideInAnyPackage(
-                    "org.qins.codec..", "org.qins.legacy..", "org.qins.kvcache..", "org.qins.fp..", "org.qins.cli..", "org.qins.bench..")
-            .because("providers are found on the classpath, never referenced");
+            .should().dependOnClassesThat().resideInAnyPackage("org.qins.codec..", "org.qins.legacy..", "org.qins.kvcache..",
+                    "org.qins.fp..", "org.qins.tools..", "org.qins.cli..", "org.qins.bench..")
+            .because("the engine is what a library user depends on alone: providers are found on the classpath, tools sit on top");
+
+    @ArchTest
+    static final ArchRule toolsDependOnTheEngineAndTheApiOnly = noClasses()
+            .that().resideInAPackage("org.qins.tools..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.qins.codec..", "org.qins.legacy..", "org.qins.kvcache..",
+                    "org.qins.fp..", "org.qins.cli..", "org.qins.bench..")
+            .because("validation, bench, demo and synth run on the engine's library API");
+
+    @ArchTest
+    static final ArchRule nothingButTheCommandDependsOnTheTools = noClasses()
+            .that().resideOutsideOfPackages("org.qins.tools..", "org.qins.cli..")
+            .should().dependOnClassesThat().resideInAPackage("org.qins.tools..")
+            .because("the tools are the command's: the engine and the providers never need them");
 
     @ArchTest
     static final ArchRule apiDependsOnNothingOfOurs = noClasses()
             .that().resideInAPackage("org.qins.api..")
             .should().dependOnClassesThat().resideInAnyPackage(
                     "org.qins.codec..", "org.qins.legacy..", "org.qins.kvcache..", "org.qins.fp..",
-                    "org.qins.transformer..", "org.qins.cli..", "org.qins.bench..")
+                    "org.qins.transformer..", "org.qins.tools..", "org.qins.cli..", "org.qins.bench..")
             .because("qins-api is the contract third parties implement: JDK only");
 
     @ArchTest
@@ -43,7 +56,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule providersDoNotReachIntoTheEngine = noClasses()
             .that().resideInAnyPackage("org.qins.codec..", "org.qins.legacy..", "org.qins.kvcache..", "org.qins.fp..")
-            .should().dependOnClassesThat().resideInAnyPackage("org.qins.transformer..", "org.qins.cli..");
+            .should().dependOnClassesThat().resideInAnyPackage("org.qins.transformer..", "org.qins.tools..", "org.qins.cli..");
 
     @ArchTest
     static final ArchRule noCyclesBetweenModules = slices().matching("org.qins.(*)..").should().beFreeOfCycles();
