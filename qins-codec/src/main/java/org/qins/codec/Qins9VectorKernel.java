@@ -37,7 +37,7 @@ final class Qins9VectorKernel extends LutVectorKernel {
     }
 
     private IntVector signed(IntVector c, int signBits) {
-        // Signs through a mask register (a per-lane shift of the plane word measured slower: RESULTS.md).
+        // Signs through a mask register (a per-lane shift of the plane word measured slower: qins-bench/RESULTS.md).
         return magnitudeBits(c).lanewise(VectorOperators.OR, 0x80000000, VectorMask.fromLong(I, signBits & LANE_BITS));
     }
 

@@ -15,7 +15,7 @@ public record ModelShape(int hidden, int layers, int heads, int kvHeads, int int
     /** The demo's default: about 3.4 M parameters, GQA, runs in seconds. */
     public static final ModelShape DEMO = new ModelShape(256, 4, 8, 4, 688, 1024);
 
-    /** TinyLlama-1.1B's shapes (issue 6's benchmark model): 1.10 B parameters. */
+    /** TinyLlama-1.1B's shapes (the README's performance benchmark model): 1.10 B parameters. */
     public static final ModelShape TINYLLAMA_1B = new ModelShape(2048, 22, 32, 4, 5632, 32000);
 
     public ModelShape {

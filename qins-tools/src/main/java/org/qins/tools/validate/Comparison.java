@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Scores a candidate against a reference exactly as {@code shared/fixtures/compare.py} does:
+ * Scores a candidate against a reference exactly as the fixtures' {@code compare.py} does:
  * greedy match rate and first divergence, teacher-forced top-1 agreement, top-10 overlap, KL
  * estimated from the top lists plus one tail bucket, and the exact-row logit difference.
  */

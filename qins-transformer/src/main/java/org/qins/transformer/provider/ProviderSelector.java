@@ -8,7 +8,7 @@ import org.qins.api.KvCacheProvider;
 import org.qins.api.LinearLayerProvider;
 
 /**
- * Chooses providers as DESIGN.md says, first match wins:
+ * Chooses providers, first match wins:
  * <ol>
  *   <li>an explicit name (CLI {@code --linear}/{@code --kv}, builder, Guice binding);</li>
  *   <li>for linear layers, the flag {@code QINS_CODEC_AT_REST} ({@link CodecAtRestFlag}):
