@@ -13,11 +13,13 @@ import org.qins.api.EncodeOptions;
  * @param policy       how {@code log_min} is chosen
  * @param widthOctaves range width below {@code log_max} for {@link RangePolicy#CLIPPED} (ignored otherwise)
  * @param below        what the encoder does with weights below the range
- * @param f16Scales    store clipped scales as fp16 (rounded up) where every one fits; the largest
- *                     weight of a group is then exact to fp16 rounding (2^-11) only
+ * @param f16Scales    store clipped scales as fp16 where every one fits (with {@link ScaleFit#MAX}
+ *                     rounded up: the largest weight of a group is then exact to fp16 rounding, 2^-11)
+ * @param fit          how a clipped group's scale is chosen ({@link ScaleFit#MAX} for the other policies);
+ *                     recorded in metadata for the reader, never needed to decode
  */
 public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy policy, double widthOctaves, BelowRange below,
-        boolean f16Scales) {
+        boolean f16Scales, ScaleFit fit) {
 
     /** Format version written to checkpoints. */
     public static final int VERSION = 1;
@@ -29,11 +31,12 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
 
     /**
      * The default encoding, in one place: qins9, blocks of 32 inputs, clipped at 32 codes per
-     * octave. Chosen by {@code CodecDefaultsMeasurementTest} (relative weight error on N(0, 0.02)
-     * weights with heavy tails); the final choice is made by model-level measurement.
+     * octave, each block's scale fitted for least squared error. Chosen by
+     * {@code CodecDefaultsMeasurementTest} (relative weight error on N(0, 0.02) weights with heavy
+     * tails) and by model-level measurement ({@code CodecFidelityTest}, README).
      */
-    public static final QinsFormat DEFAULTS =
-            new QinsFormat(QinsLayout.QINS9, Grouping.block(32), RangePolicy.CLIPPED, WIDTH_QINS9, BelowRange.NEAREST, true);
+    public static final QinsFormat DEFAULTS = new QinsFormat(QinsLayout.QINS9, Grouping.block(32), RangePolicy.CLIPPED,
+            WIDTH_QINS9, BelowRange.NEAREST, true, ScaleFit.MAX);
 
     /** The original seed format: one range per tensor, minmax. */
     public static final QinsFormat SEED =
@@ -46,15 +49,27 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
     public static final String WIDTH = "width";
     public static final String BELOW = "below";
     public static final String SCALES = "scales";
+    public static final String FIT = "fit";
     static final String META_PREFIX = "qins.";
     static final String META_VERSION = "qins.version";
 
+    /** A format whose clipped scales are each group's largest {@code |w|} ({@link ScaleFit#MAX}). */
     public QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy policy, double widthOctaves, BelowRange below) {
         this(layout, grouping, policy, widthOctaves, below, true);
     }
 
+    /** A format whose clipped scales are each group's largest {@code |w|} ({@link ScaleFit#MAX}). */
+    public QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy policy, double widthOctaves, BelowRange below,
+            boolean f16Scales) {
+        this(layout, grouping, policy, widthOctaves, below, f16Scales, ScaleFit.MAX);
+    }
+
     public QinsFormat withF16Scales(boolean f16) {
-        return new QinsFormat(layout, grouping, policy, widthOctaves, below, f16);
+        return new QinsFormat(layout, grouping, policy, widthOctaves, below, f16, fit);
+    }
+
+    public QinsFormat withFit(ScaleFit f) {
+        return new QinsFormat(layout, grouping, policy, widthOctaves, below, f16Scales, f);
     }
 
     public QinsFormat {
@@ -66,6 +81,10 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
         }
         if (policy != RangePolicy.CLIPPED) {
             widthOctaves = 0;
+            fit = ScaleFit.MAX;
+        }
+        if (fit == null) {
+            throw new IllegalArgumentException("scale fit must be given");
         }
     }
 
@@ -74,7 +93,7 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
         return layout == QinsLayout.QINS8 ? WIDTH_QINS8 : WIDTH_QINS9;
     }
 
-    /** Reads {@code layout}, {@code group}, {@code policy}, {@code width}, {@code below}; the rest from {@link #DEFAULTS}. */
+    /** Reads {@code layout}, {@code group}, {@code policy}, {@code width}, {@code below}, {@code scales}, {@code fit}; the rest from {@link #DEFAULTS}. */
     public static QinsFormat fromOptions(EncodeOptions options) {
         Map<String, String> v = options.values();
         QinsLayout layout = v.containsKey(LAYOUT) ? QinsLayout.fromId(v.get(LAYOUT)) : DEFAULTS.layout;
@@ -88,7 +107,8 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
             case "f32" -> false;
             default -> throw new IllegalArgumentException("scales must be f16 or f32, got '" + v.get(SCALES) + "'");
         };
-        return new QinsFormat(layout, grouping, policy, width, below, f16);
+        ScaleFit fit = v.containsKey(FIT) ? ScaleFit.fromId(v.get(FIT)) : base.fit;
+        return new QinsFormat(layout, grouping, policy, width, below, f16, fit);
     }
 
     private static double parseWidth(String s) {
@@ -109,6 +129,7 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
         m.put(META_PREFIX + BELOW, below.id());
         if (policy == RangePolicy.CLIPPED) {
             m.put(META_PREFIX + WIDTH, Double.toString(widthOctaves));
+            m.put(META_PREFIX + FIT, fit.id());
         }
         return m;
     }
@@ -127,7 +148,9 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
             RangePolicy policy = RangePolicy.fromId(require(meta, META_PREFIX + POLICY));
             double width = policy == RangePolicy.CLIPPED ? parseWidth(require(meta, META_PREFIX + WIDTH)) : 0;
             BelowRange below = BelowRange.fromId(meta.getOrDefault(META_PREFIX + BELOW, "nearest"));
-            return new QinsFormat(layout, Grouping.parse(require(meta, META_PREFIX + GROUP)), policy, width, below);
+            // Checkpoints written before the fit was recorded used the max.
+            ScaleFit fit = ScaleFit.fromId(meta.getOrDefault(META_PREFIX + FIT, "max"));
+            return new QinsFormat(layout, Grouping.parse(require(meta, META_PREFIX + GROUP)), policy, width, below, true, fit);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("weight '" + name + "': " + e.getMessage(), e);
         }
@@ -149,6 +172,6 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
     @Override
     public String toString() {
         return layout.id() + " group=" + grouping + " policy=" + policy.id()
-                + (policy == RangePolicy.CLIPPED ? " width=" + widthOctaves : "");
+                + (policy == RangePolicy.CLIPPED ? " width=" + widthOctaves + " fit=" + fit.id() : "");
     }
 }

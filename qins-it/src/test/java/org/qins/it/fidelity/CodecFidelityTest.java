@@ -26,7 +26,7 @@ class CodecFidelityTest {
 
     static final String W9 = Double.toString(254.0 / 32); // 32 codes per octave
     static final String W8 = Double.toString(126.0 / 16); // 16 codes per octave
-    static final List<String> FIXTURES = List.of("tiny-llama", "tiny-phi3", "tiny-llama-tied");
+    static final List<String> FIXTURES = List.of("tiny-llama", "tiny-phi3", "tiny-llama-tied", "tiny-stories-1m");
 
     static final SweepConfig DEFAULT = SweepConfig.qins("qins9", "32", "clipped", W9);
     static final SweepConfig SMALL = SweepConfig.qins("qins8", "32", "clipped", W8);
@@ -88,7 +88,7 @@ class CodecFidelityTest {
                     r.get(0).bytesPerWeight(), 100 * avg(r, SweepResult::relWeightError), avg(r, SweepResult::top1),
                     avg(r, SweepResult::top10), meanKl(c), meanKl(c) / meanKl(Q8_0), avg(r, SweepResult::greedyMatch)));
         }
-        s.append("\nPer fixture, mean KL (tiny-llama / tiny-phi3 / tiny-llama-tied):\n\n");
+        s.append("\nPer fixture, mean KL (" + String.join(" / ", FIXTURES) + "):\n\n");
         for (SweepConfig c : List.of(DEFAULT, SMALL, Q8_0, INT8_ROW)) {
             s.append(String.format("- %s: %s%n", c.label(), String.join(" / ",
                     RESULTS.get(c).values().stream().map(r -> String.format("%.2e", r.meanKl())).toList())));
