@@ -34,6 +34,10 @@ public class CodecBench {
     @Param({"qins9", "qins8", "qins8-seed"})
     public String layout;
 
+    /** The clipped policy's scale fit (qins9, qins8): max or mse (the default, a search per block). */
+    @Param({"mse"})
+    public String fit;
+
     QinsLinearProvider provider;
     LayerSpec spec;
     TensorView weight;
@@ -50,7 +54,7 @@ public class CodecBench {
         provider = new QinsLinearProvider();
         spec = new LayerSpec("bench", N, N);
         weight = TensorView.ofFloats("bench.weight", w, N, N);
-        options = new EncodeOptions(java.util.Map.of("layout", layout));
+        options = new EncodeOptions(java.util.Map.of("layout", layout, "fit", fit));
         stored = provider.encode(spec, weight, options);
     }
 

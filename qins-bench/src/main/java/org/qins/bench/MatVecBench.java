@@ -57,6 +57,10 @@ public class MatVecBench {
     @Param({"mask"})
     public String signs;
 
+    /** The encoder's scale fit (max or mse, the default): decoding is the same, the stored scales differ. */
+    @Param({"mse"})
+    public String fit;
+
     /** Pair groups in 16-bit lanes (on, the default) or in 32-bit lanes (off). */
     @Param({"on"})
     public String halves;
@@ -88,7 +92,7 @@ public class MatVecBench {
             layer = p.load(spec, p.encode(spec, weight, EncodeOptions.defaults()), ctx);
         } else {
             QinsLinearProvider p = new QinsLinearProvider();
-            StoredWeight s = p.encode(spec, weight, new EncodeOptions(Map.of("layout", format)));
+            StoredWeight s = p.encode(spec, weight, new EncodeOptions(Map.of("layout", format, "fit", fit)));
             layer = p.load(spec, s, ctx);
         }
         x = new float[batch * N];

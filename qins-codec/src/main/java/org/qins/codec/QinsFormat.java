@@ -36,7 +36,7 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
      * tails) and by model-level measurement ({@code CodecFidelityTest}, README).
      */
     public static final QinsFormat DEFAULTS = new QinsFormat(QinsLayout.QINS9, Grouping.block(32), RangePolicy.CLIPPED,
-            WIDTH_QINS9, BelowRange.NEAREST, true, ScaleFit.MAX);
+            WIDTH_QINS9, BelowRange.NEAREST, true, ScaleFit.MSE);
 
     /** The original seed format: one range per tensor, minmax. */
     public static final QinsFormat SEED =

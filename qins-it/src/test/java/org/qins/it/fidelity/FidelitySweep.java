@@ -34,9 +34,13 @@ final class FidelitySweep {
     private final ProviderSelector selector = new ProviderSelector(ProviderRegistry.discover(), () -> null);
 
     SweepResult score(Path fixture, SweepConfig config, Path work) {
-        LinearLayerProvider provider = selector.registry().linear(config.provider());
-        Path converted = work.resolve(fixture.getFileName() + "-" + Integer.toHexString(config.hashCode()));
-        ConversionReport report = new ModelConverter(provider, ConversionOptions.of(provider.name(), config.options()))
+        return score(fixture, selector.registry().linear(config.provider()), config.options(), work);
+    }
+
+    /** Scores {@code provider}'s encoding (it need not be registered: the converted weights load by their stored format). */
+    SweepResult score(Path fixture, LinearLayerProvider provider, Map<String, String> options, Path work) {
+        Path converted = work.resolve(fixture.getFileName() + "-" + provider.name() + "-" + Integer.toHexString(options.hashCode()));
+        ConversionReport report = new ModelConverter(provider, ConversionOptions.of(provider.name(), options))
                 .convert(fixture, converted, ConversionListener.NONE);
         double weightError = weightError(fixture, converted, provider);
         LlmRef ref = ReferenceFile.read(fixture.resolve("reference.json"));

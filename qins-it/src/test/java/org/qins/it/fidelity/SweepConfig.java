@@ -11,12 +11,23 @@ import java.util.Map;
  */
 record SweepConfig(String label, String provider, Map<String, String> options) {
 
+    /** A QINS encoding; a clipped one needs its scale {@code fit} (max or mse), the others take null. */
+    static SweepConfig qins(String layout, String group, String policy, String width, String fit) {
+        Map<String, String> o = new java.util.TreeMap<>(Map.of("layout", layout, "group", group, "policy", policy));
+        String w = "";
+        if (width != null) {
+            o.put("width", width);
+            w = " w=" + String.format("%.3g", Double.parseDouble(width));
+        }
+        if (fit != null) {
+            o.put("fit", fit);
+            w += " fit=" + fit;
+        }
+        return new SweepConfig(layout + " " + group + " " + policy + w, "qins", Map.copyOf(o));
+    }
+
     static SweepConfig qins(String layout, String group, String policy, String width) {
-        Map<String, String> o = width == null
-                ? Map.of("layout", layout, "group", group, "policy", policy)
-                : Map.of("layout", layout, "group", group, "policy", policy, "width", width);
-        String w = width == null ? "" : " w=" + String.format("%.3g", Double.parseDouble(width));
-        return new SweepConfig(layout + " " + group + " " + policy + w, "qins", o);
+        return qins(layout, group, policy, width, null);
     }
 
     static SweepConfig other(String provider) {
