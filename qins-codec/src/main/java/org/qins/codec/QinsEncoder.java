@@ -4,9 +4,8 @@ package org.qins.codec;
  * Encodes groups of weights to magnitude codes (0 = zero, 1..maxCode with large |w| -> small code)
  * with the exact codec formula:
  * {@code stored = round(maxCode - (ln|w| - log_min)/(log_max - log_min) * steps)}, normalized value
- * clamped to [0, 1]. With {@link ScaleFit#MSE} a code is then moved to its neighbour when that one
- * decodes nearer to {@code |w|} (rounding in value rather than in log), and the scale is searched.
- * Signs are handled by the caller (they depend on the layout).
+ * clamped to [0, 1]. With {@link ScaleFit#MSE} the scale is fitted and codes are rounded in value
+ * rather than in log ({@link BlockFit}). Signs are handled by the caller (they depend on the layout).
  */
 final class QinsEncoder {
 
@@ -17,22 +16,19 @@ final class QinsEncoder {
     /** Widest per-group range: the decode table exp(-(c-1) step) must stay a normal float. */
     static final double MAX_WIDTH = 125 * DecodeTable.LN2;
 
-    /** MSE fit with f32 scales: candidate scales per code step. */
-    private static final int F32_FIT_POINTS = 64;
-
     private final QinsFormat format;
     private final String name;
     private final int maxCode;
     private final int steps;
-    /** Clipped MSE fit: the shared decode table (null otherwise). */
-    private final float[] table;
+    /** The clipped policy's MSE scale fit (null for the max fit and the other policies). */
+    private final BlockFit fit;
 
     QinsEncoder(QinsFormat format, String name) {
         this.format = format;
         this.name = name;
         this.maxCode = format.layout().maxCode();
         this.steps = format.layout().steps();
-        this.table = format.fit() == ScaleFit.MSE ? DecodeTable.magnitudes(format.sharedStep(), maxCode) : null;
+        this.fit = format.fit() == ScaleFit.MSE ? new BlockFit(format) : null;
     }
 
     /** Rejects NaN/Inf naming the tensor and the flat index. */
@@ -78,8 +74,19 @@ final class QinsEncoder {
             return GroupRange.ZERO;
         }
         float scale = f16 ? roundUpF16(maxAbs) : maxAbs;
-        if (table != null) {
-            scale = fitScale(w, off, n, maxAbs, scale, f16);
+        if (fit != null) {
+            double[] magnitudes = new double[n + 1];
+            float seen = 0;
+            for (int i = 0; i < n; i++) {
+                magnitudes[i] = Math.abs(w[off + i]);
+                seen = Math.max(seen, Math.abs(w[off + i]));
+            }
+            // A whole-tensor group is fitted on a sample, which may miss the largest weight.
+            int m = n;
+            if (seen < maxAbs) {
+                magnitudes[m++] = maxAbs;
+            }
+            scale = fit.fitScale(magnitudes, m, null, f16);
         }
         double logMax = Math.log(scale);
         double minmaxWidth = Math.min(MAX_WIDTH, Math.max(0, logMax - Math.log(minAbs)));
@@ -135,12 +142,9 @@ final class QinsEncoder {
 
     /** Writes the magnitude codes of {@code w[off, off+n)} to {@code mag[magOff..]}. */
     void encode(float[] w, int off, int n, GroupRange r, byte[] mag, int magOff) {
-        if (table != null && r.scale() != 0) {
-            double step = format.sharedStep();
-            double top = Math.log(r.scale()) / step;
+        if (fit != null && r.scale() != 0) {
             for (int i = 0; i < n; i++) {
-                double a = Math.abs(w[off + i]);
-                mag[magOff + i] = (byte) (a == 0 ? 0 : nearestCode(a, top - Math.log(a) / step, r.scale()));
+                mag[magOff + i] = (byte) fit.code(Math.abs(w[off + i]), r.scale());
             }
             return;
         }
@@ -148,80 +152,5 @@ final class QinsEncoder {
         for (int i = 0; i < n; i++) {
             mag[magOff + i] = (byte) code(Math.abs(w[off + i]), r, logMin);
         }
-    }
-
-    /**
-     * The scale among the candidates within one code step of {@code maxAbs} (every fp16 value, or
-     * {@value #F32_FIT_POINTS} points per step) whose codes give the group the least squared error;
-     * {@code first} (the max fit's scale) wins ties, so the fit is never worse than the max.
-     */
-    private float fitScale(float[] w, int off, int n, float maxAbs, float first, boolean f16) {
-        double step = format.sharedStep();
-        double[] logSteps = new double[n];
-        for (int i = 0; i < n; i++) {
-            float a = Math.abs(w[off + i]);
-            logSteps[i] = a == 0 ? Double.NaN : Math.log(a) / step;
-        }
-        float best = first;
-        double bestErr = groupError(w, off, n, logSteps, first, step);
-        double lo = maxAbs * Math.exp(-step);
-        double hi = maxAbs * Math.exp(step);
-        if (f16) {
-            float from = (float) Math.max(lo, F16_MIN_NORMAL);
-            for (short h = Float.floatToFloat16(roundUpF16(from)); h < 0x7c00; h++) {
-                float s = Float.float16ToFloat(h);
-                if (s > hi || s > F16_MAX) {
-                    break;
-                }
-                double err = s == first ? bestErr : groupError(w, off, n, logSteps, s, step);
-                if (err < bestErr) {
-                    bestErr = err;
-                    best = s;
-                }
-            }
-        } else {
-            for (int k = -F32_FIT_POINTS; k <= F32_FIT_POINTS; k++) {
-                float s = (float) (maxAbs * Math.exp(step * k / F32_FIT_POINTS));
-                double err = s == first ? bestErr : groupError(w, off, n, logSteps, s, step);
-                if (err < bestErr) {
-                    bestErr = err;
-                    best = s;
-                }
-            }
-        }
-        return best;
-    }
-
-    /** Squared error of the group with scale {@code s}; {@code logSteps[i] = ln|w_i| / step}. */
-    private double groupError(float[] w, int off, int n, double[] logSteps, float s, double step) {
-        double top = Math.log(s) / step;
-        double err = 0;
-        for (int i = 0; i < n; i++) {
-            double a = Math.abs(w[off + i]);
-            if (a != 0) {
-                int c = nearestCode(a, top - logSteps[i], s);
-                double d = c == 0 ? 0 : (double) s * table[c];
-                err += (a - d) * (a - d);
-            }
-        }
-        return err;
-    }
-
-    /**
-     * The clipped code of {@code a > 0} whose decoded value {@code s * table[c]} is nearest to it,
-     * given {@code below = ln(s/a) / step} (code steps below the scale): the log-rounded code or its
-     * neighbour; above the scale it saturates at code 1, below the range the {@link BelowRange} rule.
-     */
-    private int nearestCode(double a, double below, float s) {
-        if (below > steps) {
-            return format.below().keeps(a, (double) s * table[maxCode]) ? maxCode : 0;
-        }
-        int c = below <= 0 ? 1 : 1 + (int) Math.rint(below);
-        double d = (double) s * table[c];
-        int other = a > d ? c - 1 : c + 1;
-        if (other >= 1 && other <= maxCode && Math.abs(a - (double) s * table[other]) < Math.abs(a - d)) {
-            return other;
-        }
-        return c;
     }
 }

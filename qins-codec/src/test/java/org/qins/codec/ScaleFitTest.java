@@ -128,4 +128,61 @@ class ScaleFitTest {
                 new org.qins.api.StoredWeight("l", stored.format(), stored.parts(), asMax)));
         assertThat(b).containsExactly(a);
     }
+
+    static double blockError(BlockFit fit, double[] a, double[] importance, float s) {
+        double e = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = a[i] - fit.decode(fit.code(a[i], s), s);
+            e += (importance == null ? 1 : importance[i]) * d * d;
+        }
+        return e;
+    }
+
+    @Test
+    void theSweepFindsTheBestCandidateThatAnExhaustiveSearchFinds() {
+        BlockFit fit = new BlockFit(MSE);
+        SplittableRandom r = new SplittableRandom(9);
+        double step = MSE.sharedStep();
+        for (int trial = 0; trial < 300; trial++) {
+            double[] a = new double[32];
+            double[] importance = trial % 2 == 0 ? null : new double[32];
+            for (int i = 0; i < 32; i++) {
+                a[i] = Math.abs(Weights.gaussian(r)) * (r.nextDouble() < 0.05 ? 8 : 1) * 0.02;
+                if (importance != null) {
+                    importance[i] = Math.exp(3 * Weights.gaussian(r));
+                }
+            }
+            float max = 0;
+            for (double x : a) {
+                max = Math.max(max, (float) x);
+            }
+            double best = Double.POSITIVE_INFINITY;
+            for (short h = Float.floatToFloat16((float) (max * Math.exp(-step))); Float.float16ToFloat(h) <= max * Math.exp(step); h++) {
+                if (Float.float16ToFloat(h) >= max * Math.exp(-step)) {
+                    best = Math.min(best, blockError(fit, a, importance, Float.float16ToFloat(h)));
+                }
+            }
+            float s = fit.fitScale(a, 32, importance, true);
+            assertThat(blockError(fit, a, importance, s)).as("trial %d", trial).isLessThanOrEqualTo(best * (1 + 1e-9));
+        }
+    }
+
+    @Test
+    void aWeightThatMattersMostIsFittedBest() {
+        BlockFit fit = new BlockFit(MSE);
+        double[] a = new double[32];
+        SplittableRandom r = new SplittableRandom(4);
+        for (int i = 0; i < 32; i++) {
+            a[i] = 0.01 + 0.02 * r.nextDouble();
+        }
+        double[] importance = new double[32];
+        java.util.Arrays.fill(importance, 1e-6);
+        importance[7] = 1;
+        float s = fit.fitScale(a, 32, importance, true);
+        double plainScale = fit.fitScale(a, 32, null, true);
+        double e7 = Math.abs(a[7] - fit.decode(fit.code(a[7], s), s));
+        // One code step is 2.2 %; the scale's fp16 spacing (about 0.1 %) bounds how near weight 7 can get.
+        assertThat(e7 / a[7]).isLessThan(1.5e-3);
+        assertThat(e7).isLessThanOrEqualTo(Math.abs(a[7] - fit.decode(fit.code(a[7], (float) plainScale), (float) plainScale)));
+    }
 }

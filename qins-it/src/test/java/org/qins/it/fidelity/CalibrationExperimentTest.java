@@ -49,7 +49,8 @@ class CalibrationExperimentTest {
         for (int samples : new int[] {1, 32}) {
             ActivationStats st = ActivationStats.collect(stories, samples, 128, 1000);
             LinearLayerProvider p = new CalibratedProvider(st, CalibratedEncoder.Method.GPTQ);
-            rows.add(timed("tiny-stories-1m", "gptq, " + samples + " x 128 tokens", () -> sweep.score(stories, p, Map.of(), work)));
+            Path dir = Files.createDirectories(work.resolve("samples-" + samples));
+            rows.add(timed("tiny-stories-1m", "gptq, " + samples + " x 128 tokens", () -> sweep.score(stories, p, Map.of(), dir)));
         }
         StringBuilder s = new StringBuilder("Statistics: the float model's own text from BOS, 8 x 128 tokens unless said.\n\n");
         s.append("| fixture | encoding | rel. weight error | tf top-1 | top-10 | mean KL | KL / Q8_0 | convert+score s |\n")
