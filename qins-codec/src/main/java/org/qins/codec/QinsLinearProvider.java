@@ -12,7 +12,8 @@ import org.qins.api.TensorView;
  * Pattern A (codec-at-rest). Loads qins9, qins8 and qins8-seed weights from their stored parts,
  * and float weights (f32, f16, bf16) by encoding them at load with {@link QinsFormat#DEFAULTS}.
  * Encode options: {@code layout} (qins9|qins8|qins8-seed), {@code group} (tensor|row|N),
- * {@code policy} (minmax|clipped|mse), {@code width} (octaves, clipped), {@code below} (zero|clamp|nearest).
+ * {@code policy} (minmax|clipped|mse), {@code width} (octaves, clipped), {@code below} (zero|clamp|nearest),
+ * {@code scales} (f16|f32), {@code fit} (max|mse: how a clipped group's scale is chosen).
  */
 public final class QinsLinearProvider implements LinearLayerProvider {
 
