@@ -34,7 +34,12 @@ public class CodecBench {
     @Param({"qins9", "qins8", "qins8-seed"})
     public String layout;
 
+    /** The clipped policy's scale fit (qins9, qins8): max or mse (the default, a search per block). */
+    @Param({"mse"})
+    public String fit;
+
     WeightFormat format;
+    Options options;
     LayerSpec spec;
     TensorView weight;
     StoredWeight stored;
@@ -49,13 +54,14 @@ public class CodecBench {
         format = WeightFormat.forName(layout);
         spec = new LayerSpec("bench", N, N);
         weight = TensorView.ofFloats("bench.weight", w, N, N);
-        stored = format.encode(spec, weight, Options.none());
+        options = Options.of(layout, format.options(), layout.equals("qins8-seed") ? java.util.Map.of() : java.util.Map.of("fit", fit));
+        stored = format.encode(spec, weight, options);
     }
 
     @Benchmark
     @OperationsPerInvocation(N * N)
     public StoredWeight encode() {
-        return format.encode(spec, weight, Options.none());
+        return format.encode(spec, weight, options);
     }
 
     @Benchmark

@@ -56,6 +56,10 @@ public class MatVecBench {
     @Param({"1"})
     public int batch;
 
+    /** The encoder's scale fit (max or mse, the default): decoding is the same, the stored scales differ. */
+    @Param({"mse"})
+    public String fit;
+
     /** The engine's own pool, as in production. */
     WorkerPool parallel;
     LinearLayer layer;
@@ -80,7 +84,8 @@ public class MatVecBench {
             layer = p.load(spec, StoredWeight.ofFloat("bench", weight), new LayerContext(parallel, Options.none()));
         } else {
             QinsLinearProvider p = new QinsLinearProvider();
-            StoredWeight s = WeightFormat.forName(format).encode(spec, weight, Options.none());
+            WeightFormat f = WeightFormat.forName(format);
+            StoredWeight s = f.encode(spec, weight, Options.of(format, f.options(), Map.of("fit", fit)));
             Options o = Options.of("qins", p.options(), Map.of(QinsLinearProvider.KERNEL, kernel));
             layer = p.load(spec, s, new LayerContext(parallel, o));
         }

@@ -17,7 +17,7 @@ import org.qins.api.TensorView;
  */
 public final class QinsCodec {
 
-    /** Whole-tensor mse search looks at a strided sample of at most this many weights. */
+    /** Whole-tensor mse search and scale fit look at a strided sample of at most this many weights. */
     private static final int TENSOR_SAMPLE = 1 << 16;
 
     private QinsCodec() {
@@ -78,7 +78,7 @@ public final class QinsCodec {
                 maxAbs = Math.max(maxAbs, groupMax);
                 f16 &= QinsEncoder.fitsF16(groupMax);
             }
-            if (grouping.kind() == Grouping.Kind.TENSOR && format.policy() == RangePolicy.MSE) {
+            if (grouping.kind() == Grouping.Kind.TENSOR && (format.policy() == RangePolicy.MSE || format.fit() == ScaleFit.MSE)) {
                 for (long k = ((long) r * cols + sampleStride - 1) / sampleStride * sampleStride; k < (long) (r + 1) * cols
                         && sampled < sample.length; k += sampleStride) {
                     sample[sampled++] = row[(int) (k - (long) r * cols)];

@@ -4,7 +4,8 @@ package org.qins.codec;
  * Encodes groups of weights to magnitude codes (0 = zero, 1..maxCode with large |w| -> small code)
  * with the exact codec formula:
  * {@code stored = round(maxCode - (ln|w| - log_min)/(log_max - log_min) * steps)}, normalized value
- * clamped to [0, 1]. Signs are handled by the caller (they depend on the layout).
+ * clamped to [0, 1]. With {@link ScaleFit#MSE} the scale is fitted and codes are rounded in value
+ * rather than in log ({@link BlockFit}). Signs are handled by the caller (they depend on the layout).
  */
 final class QinsEncoder {
 
@@ -19,12 +20,15 @@ final class QinsEncoder {
     private final String name;
     private final int maxCode;
     private final int steps;
+    /** The clipped policy's MSE scale fit (null for the max fit and the other policies). */
+    private final BlockFit fit;
 
     QinsEncoder(QinsFormat format, String name) {
         this.format = format;
         this.name = name;
         this.maxCode = format.layout().maxCode();
         this.steps = format.layout().steps();
+        this.fit = format.fit() == ScaleFit.MSE ? new BlockFit(format) : null;
     }
 
     /** Rejects NaN/Inf naming the tensor and the flat index. */
@@ -70,6 +74,20 @@ final class QinsEncoder {
             return GroupRange.ZERO;
         }
         float scale = f16 ? roundUpF16(maxAbs) : maxAbs;
+        if (fit != null) {
+            double[] magnitudes = new double[n + 1];
+            float seen = 0;
+            for (int i = 0; i < n; i++) {
+                magnitudes[i] = Math.abs(w[off + i]);
+                seen = Math.max(seen, Math.abs(w[off + i]));
+            }
+            // A whole-tensor group is fitted on a sample, which may miss the largest weight.
+            int m = n;
+            if (seen < maxAbs) {
+                magnitudes[m++] = maxAbs;
+            }
+            scale = fit.fitScale(magnitudes, m, null, f16);
+        }
         double logMax = Math.log(scale);
         double minmaxWidth = Math.min(MAX_WIDTH, Math.max(0, logMax - Math.log(minAbs)));
         double width = switch (format.policy()) {
@@ -124,6 +142,12 @@ final class QinsEncoder {
 
     /** Writes the magnitude codes of {@code w[off, off+n)} to {@code mag[magOff..]}. */
     void encode(float[] w, int off, int n, GroupRange r, byte[] mag, int magOff) {
+        if (fit != null && r.scale() != 0) {
+            for (int i = 0; i < n; i++) {
+                mag[magOff + i] = (byte) fit.code(Math.abs(w[off + i]), r.scale());
+            }
+            return;
+        }
         double logMin = r.scale() == 0 ? 0 : r.logMin();
         for (int i = 0; i < n; i++) {
             mag[magOff + i] = (byte) code(Math.abs(w[off + i]), r, logMin);

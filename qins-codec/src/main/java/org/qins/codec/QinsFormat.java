@@ -1,8 +1,8 @@
 package org.qins.codec;
 
 import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import org.qins.api.OptionSpec;
 import org.qins.api.Options;
 
@@ -15,11 +15,13 @@ import org.qins.api.Options;
  * @param policy       how {@code log_min} is chosen
  * @param widthOctaves range width below {@code log_max} for {@link RangePolicy#CLIPPED} (ignored otherwise)
  * @param below        what the encoder does with weights below the range
- * @param f16Scales    store clipped scales as fp16 (rounded up) where every one fits; the largest
- *                     weight of a group is then exact to fp16 rounding (2^-11) only
+ * @param f16Scales    store clipped scales as fp16 where every one fits (with {@link ScaleFit#MAX}
+ *                     rounded up: the largest weight of a group is then exact to fp16 rounding, 2^-11)
+ * @param fit          how a clipped group's scale is chosen ({@link ScaleFit#MAX} for the other policies);
+ *                     recorded in metadata for the reader, never needed to decode
  */
 public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy policy, double widthOctaves, BelowRange below,
-        boolean f16Scales) {
+        boolean f16Scales, ScaleFit fit) {
 
     /** Format version written to checkpoints. */
     public static final int VERSION = 1;
@@ -31,11 +33,12 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
 
     /**
      * The default encoding, in one place: qins9, blocks of 32 inputs, clipped at 32 codes per
-     * octave. Chosen by {@code CodecDefaultsMeasurementTest} (relative weight error on N(0, 0.02)
-     * weights with heavy tails); the final choice is made by model-level measurement.
+     * octave, each block's scale fitted for least squared error. Chosen by
+     * {@code CodecDefaultsMeasurementTest} (relative weight error on N(0, 0.02) weights with heavy
+     * tails) and by model-level measurement ({@code CodecFidelityTest}, README).
      */
-    public static final QinsFormat DEFAULTS =
-            new QinsFormat(QinsLayout.QINS9, Grouping.block(32), RangePolicy.CLIPPED, WIDTH_QINS9, BelowRange.NEAREST, true);
+    public static final QinsFormat DEFAULTS = new QinsFormat(QinsLayout.QINS9, Grouping.block(32), RangePolicy.CLIPPED,
+            WIDTH_QINS9, BelowRange.NEAREST, true, ScaleFit.MSE);
 
     /** The original seed format: one range per tensor, minmax. */
     public static final QinsFormat SEED =
@@ -48,15 +51,27 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
     public static final String WIDTH = "width";
     public static final String BELOW = "below";
     public static final String SCALES = "scales";
+    public static final String FIT = "fit";
     static final String META_PREFIX = "qins.";
     static final String META_VERSION = "qins.version";
 
+    /** A format whose clipped scales are each group's largest {@code |w|} ({@link ScaleFit#MAX}). */
     public QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy policy, double widthOctaves, BelowRange below) {
         this(layout, grouping, policy, widthOctaves, below, true);
     }
 
+    /** A format whose clipped scales are each group's largest {@code |w|} ({@link ScaleFit#MAX}). */
+    public QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy policy, double widthOctaves, BelowRange below,
+            boolean f16Scales) {
+        this(layout, grouping, policy, widthOctaves, below, f16Scales, ScaleFit.MAX);
+    }
+
     public QinsFormat withF16Scales(boolean f16) {
-        return new QinsFormat(layout, grouping, policy, widthOctaves, below, f16);
+        return new QinsFormat(layout, grouping, policy, widthOctaves, below, f16, fit);
+    }
+
+    public QinsFormat withFit(ScaleFit f) {
+        return new QinsFormat(layout, grouping, policy, widthOctaves, below, f16Scales, f);
     }
 
     public QinsFormat {
@@ -68,6 +83,10 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
         }
         if (policy != RangePolicy.CLIPPED) {
             widthOctaves = 0;
+            fit = ScaleFit.MAX;
+        }
+        if (fit == null) {
+            throw new IllegalArgumentException("scale fit must be given");
         }
     }
 
@@ -86,23 +105,27 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
                         + " (clipped only; the default gives a power-of-two number of codes per octave, decoded by table)"),
                 OptionSpec.choice(BELOW, base.below.id(), "weights below the range: zero, clamp to its bottom, or the nearer of"
                         + " the two", "zero", "clamp", "nearest"),
-                OptionSpec.choice(SCALES, "f16", "storage of clipped scales (f16 where every one fits)", "f16", "f32"));
+                OptionSpec.choice(SCALES, "f16", "storage of clipped scales (f16 where every one fits)", "f16", "f32"),
+                OptionSpec.choice(FIT, base.fit.id(), "how a clipped group's scale is chosen: max (its largest |w|) or mse"
+                        + " (least squared error within one code step of it; decoding unchanged)", "max", "mse"));
     }
 
     /** The defaults of a layout: {@link #SEED} for qins8-seed, otherwise {@link #DEFAULTS} with the layout's width. */
     public static QinsFormat defaultsOf(QinsLayout layout) {
         return layout == QinsLayout.QINS8_SEED ? SEED
-                : new QinsFormat(layout, DEFAULTS.grouping, DEFAULTS.policy, defaultWidth(layout), DEFAULTS.below, true);
+                : new QinsFormat(layout, DEFAULTS.grouping, DEFAULTS.policy, defaultWidth(layout), DEFAULTS.below, true, DEFAULTS.fit);
     }
 
     /** The format a layout's options describe (options already checked against {@link #optionSpecs}). */
     public static QinsFormat fromOptions(QinsLayout layout, Options o) {
         RangePolicy policy = RangePolicy.fromId(o.get(POLICY));
-        if (o.isGiven(WIDTH) && policy != RangePolicy.CLIPPED) {
-            throw new IllegalArgumentException("option 'width' applies to the clipped policy only, not " + policy.id());
+        for (String clippedOnly : new String[] {WIDTH, FIT}) {
+            if (o.isGiven(clippedOnly) && policy != RangePolicy.CLIPPED) {
+                throw new IllegalArgumentException("option '" + clippedOnly + "' applies to the clipped policy only, not " + policy.id());
+            }
         }
         return new QinsFormat(layout, Grouping.parse(o.get(GROUP)), policy, o.number(WIDTH), BelowRange.fromId(o.get(BELOW)),
-                o.get(SCALES).equals("f16"));
+                o.get(SCALES).equals("f16"), ScaleFit.fromId(o.get(FIT)));
     }
 
     private static double parseWidth(String s) {
@@ -123,6 +146,7 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
         m.put(META_PREFIX + BELOW, below.id());
         if (policy == RangePolicy.CLIPPED) {
             m.put(META_PREFIX + WIDTH, Double.toString(widthOctaves));
+            m.put(META_PREFIX + FIT, fit.id());
         }
         return m;
     }
@@ -141,7 +165,9 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
             RangePolicy policy = RangePolicy.fromId(require(meta, META_PREFIX + POLICY));
             double width = policy == RangePolicy.CLIPPED ? parseWidth(require(meta, META_PREFIX + WIDTH)) : 0;
             BelowRange below = BelowRange.fromId(meta.getOrDefault(META_PREFIX + BELOW, "nearest"));
-            return new QinsFormat(layout, Grouping.parse(require(meta, META_PREFIX + GROUP)), policy, width, below);
+            // Checkpoints written before the fit was recorded used the max.
+            ScaleFit fit = ScaleFit.fromId(meta.getOrDefault(META_PREFIX + FIT, "max"));
+            return new QinsFormat(layout, Grouping.parse(require(meta, META_PREFIX + GROUP)), policy, width, below, true, fit);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("weight '" + name + "': " + e.getMessage(), e);
         }
@@ -163,6 +189,6 @@ public record QinsFormat(QinsLayout layout, Grouping grouping, RangePolicy polic
     @Override
     public String toString() {
         return layout.id() + " group=" + grouping + " policy=" + policy.id()
-                + (policy == RangePolicy.CLIPPED ? " width=" + widthOctaves : "");
+                + (policy == RangePolicy.CLIPPED ? " width=" + widthOctaves + " fit=" + fit.id() : "");
     }
 }

@@ -16,9 +16,11 @@ import org.qins.codec.Grouping;
 import org.qins.codec.QinsFormat;
 import org.qins.codec.QinsLayout;
 import org.qins.codec.RangePolicy;
+import org.qins.codec.ScaleFit;
 
 /**
- * Issue 4.5: every layout, group and range policy on the three reference fixtures, next to a
+ * Issues 4.5 and 15: every layout, group, range policy and scale fit on the fixtures (three random
+ * ones and tiny-stories-1m, a real trained model), next to a
  * per-row int8 and a Q8_0-style provider (third parties, test code). Writes the table to
  * {@code target/fidelity-sweep.md} (the README's table) and asserts what the README claims.
  */
@@ -26,10 +28,12 @@ class CodecFidelityTest {
 
     static final String W9 = Double.toString(254.0 / 32); // 32 codes per octave
     static final String W8 = Double.toString(126.0 / 16); // 16 codes per octave
-    static final List<String> FIXTURES = List.of("tiny-llama", "tiny-phi3", "tiny-llama-tied");
+    static final List<String> FIXTURES = List.of("tiny-llama", "tiny-phi3", "tiny-llama-tied", "tiny-stories-1m");
 
-    static final SweepConfig DEFAULT = SweepConfig.qins("qins9", "32", "clipped", W9);
-    static final SweepConfig SMALL = SweepConfig.qins("qins8", "32", "clipped", W8);
+    /** Today's default until issue 15: the block's scale is its largest |w|. */
+    static final SweepConfig TODAY = SweepConfig.qins("qins9", "32", "clipped", W9, "max");
+    static final SweepConfig DEFAULT = SweepConfig.qins("qins9", "32", "clipped", W9, "mse");
+    static final SweepConfig SMALL = SweepConfig.qins("qins8", "32", "clipped", W8, "mse");
     static final SweepConfig Q8_0 = SweepConfig.other("q8_0");
     static final SweepConfig INT8_ROW = SweepConfig.other("int8-row");
 
@@ -39,18 +43,18 @@ class CodecFidelityTest {
             SweepConfig.qins("qins9", "row", "mse", null),
             SweepConfig.qins("qins9", "32", "minmax", null),
             SweepConfig.qins("qins9", "32", "mse", null),
-            SweepConfig.qins("qins9", "32", "clipped", Double.toString(254.0 / 64)),
-            SweepConfig.qins("qins9", "32", "clipped", "6"),
+            SweepConfig.qins("qins9", "32", "clipped", Double.toString(254.0 / 64), "mse"),
+            SweepConfig.qins("qins9", "32", "clipped", "6", "mse"),
+            TODAY,
             DEFAULT,
-            SweepConfig.qins("qins9", "32", "clipped", Double.toString(254.0 / 16)),
-            SweepConfig.qins("qins9", "64", "clipped", W9),
-            SweepConfig.qins("qins9", "128", "clipped", W9),
+            SweepConfig.qins("qins9", "32", "clipped", Double.toString(254.0 / 16), "mse"),
+            SweepConfig.qins("qins9", "64", "clipped", W9, "mse"),
+            SweepConfig.qins("qins9", "128", "clipped", W9, "mse"),
             SweepConfig.qins("qins8", "row", "minmax", null),
             SweepConfig.qins("qins8", "32", "minmax", null),
             SweepConfig.qins("qins8", "32", "mse", null),
-            SweepConfig.qins("qins8", "32", "clipped", Double.toString(126.0 / 32)),
+            SweepConfig.qins("qins8", "32", "clipped", W8, "max"),
             SMALL,
-            SweepConfig.qins("qins8", "32", "clipped", Double.toString(126.0 / 8)),
             INT8_ROW,
             Q8_0);
 
@@ -88,10 +92,14 @@ class CodecFidelityTest {
                     r.get(0).bytesPerWeight(), 100 * avg(r, SweepResult::relWeightError), avg(r, SweepResult::top1),
                     avg(r, SweepResult::top10), meanKl(c), meanKl(c) / meanKl(Q8_0), avg(r, SweepResult::greedyMatch)));
         }
-        s.append("\nPer fixture, mean KL (tiny-llama / tiny-phi3 / tiny-llama-tied):\n\n");
-        for (SweepConfig c : List.of(DEFAULT, SMALL, Q8_0, INT8_ROW)) {
-            s.append(String.format("- %s: %s%n", c.label(), String.join(" / ",
-                    RESULTS.get(c).values().stream().map(r -> String.format("%.2e", r.meanKl())).toList())));
+        s.append("\nPer fixture:\n\n| fixture | encoding | B/weight | rel. weight error | tf top-1 | top-10 overlap | mean KL | KL / Q8_0 |\n")
+                .append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        for (String f : FIXTURES) {
+            for (SweepConfig c : List.of(TODAY, DEFAULT, SMALL, Q8_0, INT8_ROW)) {
+                SweepResult r = RESULTS.get(c).get(f);
+                s.append(String.format("| %s | %s | %.4f | %.3f%% | %.4f | %.4f | %.3e | %.3f |%n", f, c.label(), r.bytesPerWeight(),
+                        100 * r.relWeightError(), r.top1(), r.top10(), r.meanKl(), r.meanKl() / RESULTS.get(Q8_0).get(f).meanKl()));
+            }
         }
         return s.toString();
     }
@@ -101,9 +109,24 @@ class CodecFidelityTest {
     }
 
     @Test
-    void theDefaultLosesNoMoreThanQ8_0() {
-        assertThat(meanKl(DEFAULT)).as("mean KL of the default vs Q8_0's").isLessThanOrEqualTo(meanKl(Q8_0));
+    void theDefaultLosesNoMoreThanQ8_0OnEveryFixture() {
+        for (String f : FIXTURES) {
+            assertThat(RESULTS.get(DEFAULT).get(f).meanKl()).as("mean KL of the default vs Q8_0's on %s", f)
+                    .isLessThanOrEqualTo(RESULTS.get(Q8_0).get(f).meanKl());
+        }
         assertThat(RESULTS.get(DEFAULT).values()).allSatisfy(r -> assertThat(r.bytesPerWeight()).isBetween(1.1875, 1.19));
+    }
+
+    @Test
+    void fittingEachBlocksScaleBeatsTakingItsMax() {
+        // Lower weight error on every fixture (the fit never loses a block's squared error), and lower KL on
+        // average; per fixture the KL of such close encodings moves either way (tiny-llama-tied: 1.14x).
+        for (String f : FIXTURES) {
+            assertThat(RESULTS.get(DEFAULT).get(f).relWeightError()).as(f).isLessThan(0.95 * RESULTS.get(TODAY).get(f).relWeightError());
+        }
+        assertThat(meanKl(DEFAULT)).isLessThan(0.9 * meanKl(TODAY));
+        assertThat(RESULTS.get(DEFAULT).get("tiny-stories-1m").meanKl()).as("the trained model")
+                .isLessThan(0.8 * RESULTS.get(TODAY).get("tiny-stories-1m").meanKl());
     }
 
     @Test
@@ -113,6 +136,7 @@ class CodecFidelityTest {
         assertThat(d.grouping()).isEqualTo(Grouping.block(32));
         assertThat(d.policy()).isEqualTo(RangePolicy.CLIPPED);
         assertThat(d.widthOctaves()).isEqualTo(Double.parseDouble(W9));
+        assertThat(d.fit()).isEqualTo(ScaleFit.MSE);
     }
 
     @Test

@@ -1,17 +1,24 @@
 package org.qins.it.fidelity;
 
-import org.qins.api.WeightFormat;
-import org.qins.api.Parallel;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
+import org.qins.api.Parallel;
 import org.qins.api.LayerSpec;
+import org.qins.api.WeightFormat;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.convert.ConversionListener;
 import org.qins.transformer.convert.ConversionOptions;
+import org.qins.tools.validate.RunRecorder;
 import org.qins.transformer.convert.ConversionReport;
 import org.qins.transformer.convert.ModelConverter;
+import org.qins.transformer.generate.GenerationOptions;
+import org.qins.transformer.generate.Generator;
+import org.qins.transformer.generate.TokenListener;
 import org.qins.transformer.model.CausalLm;
 import org.qins.transformer.model.ModelLoader;
 import org.qins.transformer.provider.LayerLoader;
@@ -33,24 +40,77 @@ final class FidelitySweep {
 
     private final ProviderSelector selector = new ProviderSelector(ProviderRegistry.discover(), () -> null);
 
-    SweepResult score(Path fixture, SweepConfig config, Path work) {
-        WeightFormat format = selector.registry().formats().forName(config.format());
-        Path converted = work.resolve(fixture.getFileName() + "-" + Integer.toHexString(config.hashCode()));
-        ConversionReport report = new ModelConverter(format, ConversionOptions.of(format.name(), config.options()))
-                .convert(fixture, converted, ConversionListener.NONE);
-        double weightError = weightError(fixture, converted, format);
-        LlmRef ref = ReferenceFile.read(fixture.resolve("reference.json"));
-        LlmRef cand;
-        try (CausalLm lm = new ModelLoader(new LayerLoader(selector, null, Parallel.SEQUENTIAL, Map.of())).load(converted)) {
-            cand = new Follower(lm, selector.registry().kv("fp32"), 20).follow(ref, Map.of());
-        }
-        CompareMetrics m = Comparison.compare(ref, cand);
-        return new SweepResult(report.bytesPerEncodedParam(), weightError, m.greedyMatchRate(), m.teacherTop1(),
-                m.teacherTop10Overlap(), m.meanKl());
+    ProviderRegistry registry() {
+        return selector.registry();
     }
 
-    /** ||w' - w|| / ||w|| over every encoded weight, decoding through the format. */
-    private static double weightError(Path fixture, Path converted, WeightFormat format) {
+    SweepResult score(Path fixture, SweepConfig config, Path work) {
+        return score(fixture, selector.registry().formats().forName(config.format()), config.options(), work);
+    }
+
+    /** Scores {@code format}'s encoding (it need not be registered: the converted weights load by their stored format). */
+    SweepResult score(Path fixture, WeightFormat format, Map<String, String> options, Path work) {
+        return convert(fixture, format, options, work).score(ReferenceFile.read(fixture.resolve("reference.json")));
+    }
+
+    /** A converted fixture, to be scored against one or more references. */
+    final class Converted {
+        private final Path dir;
+        private final double bytesPerWeight;
+        private final double weightError;
+
+        private Converted(Path dir, double bytesPerWeight, double weightError) {
+            this.dir = dir;
+            this.bytesPerWeight = bytesPerWeight;
+            this.weightError = weightError;
+        }
+
+        /** Follows {@code ref}'s prompts with the converted model and compares. */
+        SweepResult score(LlmRef ref) {
+            LlmRef cand;
+            try (CausalLm lm = new ModelLoader(new LayerLoader(selector, null, Parallel.SEQUENTIAL, Map.of())).load(dir)) {
+                cand = new Follower(lm, selector.registry().kv("fp32"), 20).follow(ref, Map.of());
+            }
+            CompareMetrics m = Comparison.compare(ref, cand);
+            return new SweepResult(bytesPerWeight, weightError, m.greedyMatchRate(), m.teacherTop1(), m.teacherTop10Overlap(),
+                    m.meanKl());
+        }
+    }
+
+    Converted convert(Path fixture, WeightFormat format, Map<String, String> options, Path work) {
+        Path converted = work.resolve(fixture.getFileName() + "-" + format.name() + "-" + Integer.toHexString(options.hashCode()));
+        ConversionReport report = new ModelConverter(format, ConversionOptions.of(format.name(), options))
+                .convert(fixture, converted, ConversionListener.NONE);
+        return new Converted(converted, report.bytesPerEncodedParam(), weightError(fixture, converted));
+    }
+
+    /**
+     * A second, larger test set: {@code prompts} texts the float model samples from BOS (seeds
+     * {@code seed, seed+1, ...}, {@code promptLength} tokens each, BOS included), then {@code steps}
+     * greedy tokens, recorded from the float layers ({@code fp32}, which reproduces the fixtures'
+     * references to a mean KL of 1e-6). Only for comparing encodings with each other: the fixtures'
+     * references stay the measure of record.
+     */
+    LlmRef ownText(Path fixture, int prompts, int promptLength, int steps, long seed) {
+        try (CausalLm lm = new ModelLoader(new LayerLoader(selector, "fp32", Parallel.SEQUENTIAL, Map.of())).load(fixture)) {
+            org.qins.api.KvCacheProvider kv = selector.registry().kv("fp32");
+            Generator gen = new Generator(lm, kv);
+            List<int[]> texts = new ArrayList<>();
+            int bos = lm.config().bosTokenId();
+            for (int p = 0; p < prompts; p++) {
+                int[] t = gen.generate(new int[] {bos}, new GenerationOptions(promptLength - 1, 1f, 1f, seed + p, Set.of()),
+                        TokenListener.NONE).tokens();
+                int[] prompt = new int[promptLength];
+                prompt[0] = bos;
+                System.arraycopy(t, 0, prompt, 1, t.length);
+                texts.add(prompt);
+            }
+            return RunRecorder.record(lm, kv, texts, steps, 20, Map.of("engine", "qins fp32 (own text)"));
+        }
+    }
+
+    /** ||w' - w|| / ||w|| over every encoded weight, decoding through its stored format. */
+    private double weightError(Path fixture, Path converted) {
         double err = 0;
         double norm = 0;
         try (Checkpoint src = Checkpoint.open(fixture); Checkpoint enc = Checkpoint.open(converted)) {
@@ -65,7 +125,7 @@ final class FidelitySweep {
                 TensorView w = src.tensor(name);
                 StoredWeight stored = enc.linear(base);
                 float[] a = w.toFloatArray();
-                float[] b = format.decode(new LayerSpec(base, (int) w.dim(0), (int) w.dim(1)), stored).toFloatArray();
+                float[] b = selector.registry().formats().forName(stored.format()).decode(new LayerSpec(base, (int) w.dim(0), (int) w.dim(1)), stored).toFloatArray();
                 for (int i = 0; i < a.length; i++) {
                     double d = (double) b[i] - a[i];
                     err += d * d;
