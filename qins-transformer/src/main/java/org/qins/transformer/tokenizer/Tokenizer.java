@@ -4,7 +4,6 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -37,43 +36,73 @@ public final class Tokenizer implements AutoCloseable {
     public static Tokenizer load(Path modelDir) {
         Path file = modelDir.resolve("tokenizer.json");
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(modelDir + ": no tokenizer.json (use --prompt-ids to give token ids)");
+            throw new TokenizerException(modelDir + ": no tokenizer.json (use --prompt-ids to give token ids)");
         }
+        JsonNode tok = readObject(file);
+        Path cfgFile = modelDir.resolve("tokenizer_config.json");
+        JsonNode cfg = Files.isRegularFile(cfgFile) ? readObject(cfgFile) : JSON.createObjectNode();
+        JsonNode addBosNode = cfg.get("add_bos_token");
+        if (addBosNode != null && !addBosNode.isNull() && !addBosNode.isBoolean()) {
+            throw new TokenizerException(cfgFile + ": add_bos_token must be true or false, got " + addBosNode);
+        }
+        Boolean addBos = addBosNode == null || addBosNode.isNull() ? null : addBosNode.booleanValue();
+        Map<String, Integer> ids = tokenIds(file, tok);
+        String bos = tokenText(cfg.get("bos_token"));
+        int bosId = bos == null ? -1 : ids.getOrDefault(bos, -1);
+        if (Boolean.TRUE.equals(addBos) && bosId < 0) {
+            throw new TokenizerException(cfgFile + ": add_bos_token is true but bos_token '" + bos
+                    + "' is not a token of " + file);
+        }
+        Map<String, String> options = new HashMap<>();
+        options.put("addSpecialTokens", String.valueOf(addBos == null));
+        options.put("truncation", "false");
+        options.put("padding", "false");
+        options.put("maxLength", String.valueOf(Integer.MAX_VALUE));
         try {
-            JsonNode tok = JSON.readTree(file.toFile());
-            Path cfgFile = modelDir.resolve("tokenizer_config.json");
-            JsonNode cfg = Files.isRegularFile(cfgFile) ? JSON.readTree(cfgFile.toFile()) : JSON.createObjectNode();
-            Boolean addBos = cfg.hasNonNull("add_bos_token") ? cfg.get("add_bos_token").asBoolean() : null;
-            int bosId = -1;
-            String bos = tokenText(cfg.get("bos_token"));
-            if (bos != null) {
-                for (JsonNode t : tok.path("added_tokens")) {
-                    if (bos.equals(t.path("content").asText())) {
-                        bosId = t.path("id").asInt();
-                    }
-                }
-            }
-            if (Boolean.TRUE.equals(addBos) && bosId < 0) {
-                throw new IllegalArgumentException(cfgFile + ": add_bos_token is true but bos_token '" + bos
-                        + "' is not an added token of " + file);
-            }
-            Map<String, String> options = new HashMap<>();
-            options.put("addSpecialTokens", String.valueOf(addBos == null));
-            options.put("truncation", "false");
-            options.put("padding", "false");
-            options.put("maxLength", String.valueOf(Integer.MAX_VALUE));
-            Map<String, Integer> ids = new HashMap<>();
-            JsonNode vocab = tok.path("model").path("vocab");
-            if (vocab.isObject()) {
-                vocab.properties().forEach(e -> ids.put(e.getKey(), e.getValue().asInt()));
-            }
-            for (JsonNode t : tok.path("added_tokens")) {
-                ids.put(t.path("content").asText(), t.path("id").asInt());
-            }
             return new Tokenizer(HuggingFaceTokenizer.newInstance(file, options), addBos, bosId, Map.copyOf(ids));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new TokenizerException(file + ": the tokenizers library cannot load it: "
+                    + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
         }
+    }
+
+    private static JsonNode readObject(Path file) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new TokenizerException(file + ": cannot read: " + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
+        }
+        if (n == null || !n.isObject()) {
+            throw new TokenizerException(file + ": must hold a JSON object, got " + (n == null ? "nothing" : n.getNodeType()));
+        }
+        return n;
+    }
+
+    /** Token text to id: the model's vocabulary (when it is a map) and the added tokens, which win. */
+    private static Map<String, Integer> tokenIds(Path file, JsonNode tok) {
+        Map<String, Integer> ids = new HashMap<>();
+        JsonNode vocab = tok.path("model").path("vocab");
+        if (vocab.isObject()) {
+            vocab.properties().forEach(e -> ids.put(e.getKey(), e.getValue().asInt()));
+        }
+        JsonNode added = tok.path("added_tokens");
+        if (!added.isMissingNode() && !added.isNull() && !added.isArray()) {
+            throw new TokenizerException(file + ": added_tokens must be a list, got " + added.getNodeType());
+        }
+        for (JsonNode t : added) {
+            if (!t.path("content").isTextual() || !t.path("id").isIntegralNumber() || !t.path("id").canConvertToInt()
+                    || t.path("id").intValue() < 0) {
+                throw new TokenizerException(file + ": each added_tokens entry needs a string content and an id >= 0, got "
+                        + abbreviate(t.toString()));
+            }
+            ids.put(t.get("content").textValue(), t.get("id").intValue());
+        }
+        return ids;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
     }
 
     /** bos_token is a string, or an AddedToken object with "content". */

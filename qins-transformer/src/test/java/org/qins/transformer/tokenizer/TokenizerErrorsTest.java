@@ -1,0 +1,90 @@
+package org.qins.transformer.tokenizer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every tokenizer loading error names the file it comes from, including errors of the native tokenizers library. */
+class TokenizerErrorsTest {
+
+    @TempDir
+    Path dir;
+    private Path tokenizer;
+    private Path config;
+
+    static String resource(String name) throws IOException {
+        try (InputStream in = TokenizerErrorsTest.class.getResourceAsStream("/fuzz/tokenizer/" + name)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @BeforeEach
+    void validFiles() throws IOException {
+        tokenizer = dir.resolve("tokenizer.json");
+        config = dir.resolve("tokenizer_config.json");
+        Files.writeString(tokenizer, resource("bpe-tokenizer.json"));
+        Files.writeString(config, resource("tokenizer_config.json"));
+    }
+
+    private AbstractThrowableAssert<?, ? extends Throwable> refused(Path named) {
+        return assertThatThrownBy(() -> Tokenizer.load(dir).close()).isInstanceOf(TokenizerException.class)
+                .hasMessageStartingWith(named.toString());
+    }
+
+    @Test
+    void theSeedTokenizersLoadAndRoundTrip() throws IOException {
+        for (String seed : new String[] {"bpe-tokenizer.json", "wordlevel-tokenizer.json"}) {
+            Files.writeString(tokenizer, resource(seed));
+            try (Tokenizer t = Tokenizer.load(dir)) {
+                int[] ids = t.encode("hello world");
+                assertThat(ids[0]).as(seed).isEqualTo(1);
+                assertThat(t.decode(ids).replace(" ", "")).as(seed).isEqualTo("helloworld");
+            }
+        }
+    }
+
+    @Test
+    void aCorruptTokenizerConfigIsReportedAsThatFile() throws IOException {
+        Files.writeString(config, "{\"bos_token\": \"<s>\", ");
+        refused(config).hasMessageContaining("cannot read");
+        Files.writeString(config, "[\"<s>\"]");
+        refused(config).hasMessageContaining("must hold a JSON object, got ARRAY");
+        Files.writeString(config, "{\"add_bos_token\": \"yes\"}");
+        refused(config).hasMessageContaining("add_bos_token must be true or false");
+        Files.writeString(config, "{\"add_bos_token\": true, \"bos_token\": \"<bos>\"}");
+        refused(config).hasMessageContaining("bos_token '<bos>' is not a token of " + tokenizer);
+    }
+
+    @Test
+    void aCorruptTokenizerJsonIsReportedAsThatFile() throws IOException {
+        Files.writeString(tokenizer, resource("bpe-tokenizer.json").substring(0, 300));
+        refused(tokenizer).hasMessageContaining("cannot read");
+        Files.writeString(tokenizer, "{\"added_tokens\": {\"id\": 1}}");
+        refused(tokenizer).hasMessageContaining("added_tokens must be a list");
+        Files.writeString(tokenizer, "{\"added_tokens\": [{\"id\": \"1\", \"content\": \"<s>\"}]}");
+        refused(tokenizer).hasMessageContaining("each added_tokens entry needs a string content and an id >= 0");
+    }
+
+    @Test
+    void errorsOfTheTokenizersLibraryNameTheFile() throws IOException {
+        Files.writeString(tokenizer, resource("bpe-tokenizer.json").replace("\"type\": \"BPE\"", "\"type\": \"NoSuchModel\""));
+        refused(tokenizer).hasMessageContaining("the tokenizers library cannot load it");
+        Files.writeString(tokenizer, "{\"added_tokens\": [{\"id\": 1, \"content\": \"<s>\"}]}");
+        refused(tokenizer).hasMessageContaining("the tokenizers library cannot load it");
+    }
+
+    @Test
+    void aMissingTokenizerSaysWhatToDo() throws IOException {
+        Files.delete(tokenizer);
+        assertThatThrownBy(() -> Tokenizer.load(dir)).isInstanceOf(TokenizerException.class)
+                .hasMessage(dir + ": no tokenizer.json (use --prompt-ids to give token ids)");
+    }
+}
