@@ -15,6 +15,7 @@ import org.qins.api.LinearLayerProvider;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
 import org.qins.transformer.checkpoint.Checkpoint;
+import org.qins.transformer.checkpoint.FiniteCheck;
 import org.qins.transformer.checkpoint.SafetensorsWriter;
 import org.qins.transformer.checkpoint.StoredFormats;
 
@@ -104,6 +105,7 @@ public final class ModelConverter {
                 writer.putMetadata(StoredFormats.PROVIDER_KEY, provider.name());
                 for (String name : source.tensorNames()) {
                     TensorView t = source.tensor(name);
+                    FiniteCheck.requireFiniteWeights(t, source.fileOf(name)); // a NaN copied or encoded is a broken model
                     long bytes = t.data().byteSize();
                     if (encodes(name, t)) {
                         String base = name.substring(0, name.length() - ".weight".length());

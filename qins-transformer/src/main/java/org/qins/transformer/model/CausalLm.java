@@ -8,6 +8,7 @@ import org.qins.api.LinearLayer;
 import org.qins.api.Parallel;
 import org.qins.api.TensorView;
 import org.qins.transformer.checkpoint.Checkpoint;
+import org.qins.transformer.checkpoint.FiniteCheck;
 import org.qins.transformer.config.ModelConfig;
 
 /**
@@ -93,6 +94,10 @@ public final class CausalLm implements AutoCloseable {
 
     /** A new empty sequence with a KV cache from {@code provider} for up to {@code capacity} positions. */
     public Sequence newSequence(KvCacheProvider provider, int capacity) {
+        if (capacity < 1 || capacity > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("a sequence of " + capacity + " positions does not fit the model's context of "
+                    + config.maxPositionEmbeddings() + " (max_position_embeddings)");
+        }
         KvCache cache = provider.create(new KvCacheSpec(config.layers(), config.kvHeads(), config.headDim(), capacity));
         return new Sequence(this, cache);
     }
@@ -116,15 +121,27 @@ public final class CausalLm implements AutoCloseable {
             }
             embeddings.copyFloats((long) id * hidden, ws.x, b * hidden, hidden);
         }
-        for (DecoderLayer layer : layers) {
-            layer.forward(ws, start, count, cache, rope, attention, parallel);
+        for (int i = 0; i < layers.size(); i++) {
+            layers.get(i).forward(ws, start, count, cache, rope, attention, parallel);
+            requireFinite(ws.x, count * hidden, hidden, start, "layer " + i + " (model.layers." + i + ")");
         }
         if (allLogits) {
             finalNorm.apply(ws.x, ws.xn, count);
             lmHead.forward(ws.xn, logits, count);
+            requireFinite(logits, count * shape.vocab(), shape.vocab(), start, "the LM head (logits)");
         } else {
             finalNorm.applyRow(ws.x, (count - 1) * hidden, ws.xn, 0);
             lmHead.forward(ws.xn, logits, 1);
+            requireFinite(logits, shape.vocab(), shape.vocab(), start + count - 1, "the LM head (logits)");
+        }
+    }
+
+    /** A cheap vector scan of one output; the first NaN or infinity stops generation with the layer and position. */
+    private static void requireFinite(float[] out, int n, int row, int firstPosition, String where) {
+        int bad = FiniteCheck.firstNonFinite(out, 0, n);
+        if (bad >= 0) {
+            throw new NonFiniteException("the output of " + where + " is " + out[bad] + " at position " + (firstPosition + bad / row)
+                    + " (element " + bad % row + "): the weights overflow float32 on this input");
         }
     }
 
