@@ -20,6 +20,7 @@ public final class Generator {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt is empty: give at least one token (usually BOS)");
         }
+        requireFits(prompt.length, options.maxNewTokens(), model.config().maxPositionEmbeddings());
         int vocab = model.config().vocabSize();
         Sampler sampler = new Sampler(options.temperature(), options.topP(), options.seed());
         Sequence seq = model.newSequence(kv, prompt.length + Math.max(1, options.maxNewTokens()));
@@ -44,6 +45,18 @@ public final class Generator {
         }
         long t2 = System.nanoTime();
         return new GenerationResult(Arrays.copyOf(out, n), eos, t1 - t0, t2 - t1);
+    }
+
+    /**
+     * Refuses, before any buffer is sized, a prompt plus new tokens beyond the model's context:
+     * positions past {@code max_position_embeddings} were never trained and the cache would grow past it.
+     */
+    public static void requireFits(int promptTokens, int maxNewTokens, int context) {
+        long total = (long) promptTokens + maxNewTokens;
+        if (total > context) {
+            throw new IllegalArgumentException("the prompt's " + promptTokens + " tokens + " + maxNewTokens + " new tokens = " + total
+                    + " positions exceed the model's context of " + context + " (max_position_embeddings)");
+        }
     }
 
     private static boolean contains(int[] ids, int id) {
