@@ -9,6 +9,7 @@ import com.hubspot.jinjava.interpret.FatalTemplateErrorsException;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.loader.ResourceNotFoundException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,10 +55,19 @@ public final class ChatTemplate {
                 .withProcessors(JinjavaProcessors.newBuilder().withNodePreProcessor(budget).build()).build());
         jinja.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class,
                 "raiseException", String.class));
+        // As transformers' sandbox (no loader): a template from the model's files reads no other file or resource.
+        jinja.setResourceLocator((name, charset, interpreter) -> {
+            throw new ResourceNotFoundException("a chat template cannot include or import '" + name + "'");
+        });
     }
 
     /** Reads {@code chat_template} (a string, or a list of named templates: "default" is used) from the model directory. */
     public static ChatTemplate load(Path modelDir) {
+        return load(modelDir, TemplateLimits.DEFAULT);
+    }
+
+    /** As {@link #load(Path)}, rendering within {@code limits}. */
+    public static ChatTemplate load(Path modelDir, TemplateLimits limits) {
         Path file = modelDir.resolve("tokenizer_config.json");
         JsonNode cfg;
         try {
@@ -84,8 +94,7 @@ public final class ChatTemplate {
         if (template == null) {
             throw new TemplateException(file + " has no chat_template; this model has no chat format (use qins generate)");
         }
-        return new ChatTemplate(template, token(cfg, "bos_token"), token(cfg, "eos_token"), file + ": chat_template",
-                TemplateLimits.DEFAULT);
+        return new ChatTemplate(template, token(cfg, "bos_token"), token(cfg, "eos_token"), file + ": chat_template", limits);
     }
 
     /** A special token given as a string or as {"content": ...}. */

@@ -87,4 +87,13 @@ class ChatTemplateLimitsTest {
         Files.writeString(file, "[]");
         assertThatThrownBy(() -> ChatTemplate.load(dir)).hasMessage(file + ": must hold a JSON object, got ARRAY");
     }
+
+    @Test
+    void templatesCannotIncludeOtherFilesOrResources() {
+        for (String include : new String[] {"{% include 'META-INF/MANIFEST.MF' %}", "{% import '/etc/passwd' as p %}x",
+            "{% extends 'base.html' %}"}) {
+            assertThatThrownBy(() -> template(include, TemplateLimits.DEFAULT).render(CHAT, true)).as(include)
+                    .isInstanceOf(TemplateException.class).hasMessageStartingWith(ORIGIN);
+        }
+    }
 }
