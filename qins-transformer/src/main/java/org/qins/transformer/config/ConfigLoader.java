@@ -86,8 +86,8 @@ public final class ConfigLoader {
         checkSizes(f, heads, kvHeads, headDim, inter);
         int maxPos = f.positiveInt("max_position_embeddings", 2048);
         double eps = f.positiveFinite("rms_norm_eps", 1e-6);
-        if ((float) eps <= 0f) {
-            throw f.error("rms_norm_eps", "must be > 0 in float32, got " + eps);
+        if (!((float) eps > 0f) || !Float.isFinite((float) eps)) {
+            throw f.error("rms_norm_eps", "must be a finite number > 0 in float32, got " + eps);
         }
         RopeConfig rope = RopeReader.read(c, headDim, maxPos, source);
         int bos = f.integer("bos_token_id", -1);

@@ -20,13 +20,18 @@ public final class Tokenizer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A text with ASCII, accents, CJK and a symbol: a tokenizer that cannot encode it is refused at load. */
+    static final String PROBE = "Hello, world! 123 café 日本 ✓";
+
+    private final Path file;
     private final HuggingFaceTokenizer hf;
     private final Boolean addBos;
     private final int bosId;
 
     private final Map<String, Integer> tokenIds;
 
-    private Tokenizer(HuggingFaceTokenizer hf, Boolean addBos, int bosId, Map<String, Integer> tokenIds) {
+    private Tokenizer(Path file, HuggingFaceTokenizer hf, Boolean addBos, int bosId, Map<String, Integer> tokenIds) {
+        this.file = file;
         this.hf = hf;
         this.tokenIds = tokenIds;
         this.addBos = addBos;
@@ -39,6 +44,7 @@ public final class Tokenizer implements AutoCloseable {
             throw new TokenizerException(modelDir + ": no tokenizer.json (use --prompt-ids to give token ids)");
         }
         JsonNode tok = readObject(file);
+        NativeGuards.check(file, tok);
         Path cfgFile = modelDir.resolve("tokenizer_config.json");
         JsonNode cfg = Files.isRegularFile(cfgFile) ? readObject(cfgFile) : JSON.createObjectNode();
         JsonNode addBosNode = cfg.get("add_bos_token");
@@ -58,12 +64,21 @@ public final class Tokenizer implements AutoCloseable {
         options.put("truncation", "false");
         options.put("padding", "false");
         options.put("maxLength", String.valueOf(Integer.MAX_VALUE));
+        HuggingFaceTokenizer hf;
         try {
-            return new Tokenizer(HuggingFaceTokenizer.newInstance(file, options), addBos, bosId, Map.copyOf(ids));
+            hf = HuggingFaceTokenizer.newInstance(file, options);
         } catch (IOException | RuntimeException e) {
             throw new TokenizerException(file + ": the tokenizers library cannot load it: "
                     + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
         }
+        Tokenizer t = new Tokenizer(file, hf, addBos, bosId, Map.copyOf(ids));
+        try {
+            t.decode(t.encode(PROBE));
+        } catch (TokenizerException e) {
+            t.close();
+            throw new TokenizerException(file + ": loads but cannot encode and decode a test text: " + e.getMessage(), e);
+        }
+        return t;
     }
 
     private static JsonNode readObject(Path file) {
@@ -115,7 +130,12 @@ public final class Tokenizer implements AutoCloseable {
 
     /** Token ids of {@code text}, BOS prepended when the tokenizer config asks for it. */
     public int[] encode(String text) {
-        long[] ids = hf.encode(text).getIds();
+        long[] ids;
+        try {
+            ids = hf.encode(text).getIds();
+        } catch (RuntimeException e) {
+            throw failed("encode", e);
+        }
         boolean bos = Boolean.TRUE.equals(addBos) && (ids.length == 0 || ids[0] != bosId);
         int[] out = new int[ids.length + (bos ? 1 : 0)];
         int k = 0;
@@ -133,7 +153,12 @@ public final class Tokenizer implements AutoCloseable {
      * (a chat template writes its own): as transformers' {@code apply_chat_template} tokenizes.
      */
     public int[] encodeVerbatim(String text) {
-        long[] ids = hf.encode(text, false, false).getIds();
+        long[] ids;
+        try {
+            ids = hf.encode(text, false, false).getIds();
+        } catch (RuntimeException e) {
+            throw failed("encode", e);
+        }
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             out[i] = (int) ids[i];
@@ -153,7 +178,11 @@ public final class Tokenizer implements AutoCloseable {
         for (int i = from; i < to; i++) {
             l[i - from] = ids[i];
         }
-        return hf.decode(l, true);
+        try {
+            return hf.decode(l, true);
+        } catch (RuntimeException e) {
+            throw failed("decode", e);
+        }
     }
 
     public String decode(int[] ids) {
@@ -163,6 +192,12 @@ public final class Tokenizer implements AutoCloseable {
     /** The BOS id from the tokenizer config, or -1. */
     public int bosId() {
         return bosId;
+    }
+
+    /** An error of the native library while using the tokenizer, with the file it came from. */
+    private TokenizerException failed(String what, RuntimeException e) {
+        return new TokenizerException(file + ": the tokenizers library failed to " + what + ": "
+                + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
     }
 
     @Override

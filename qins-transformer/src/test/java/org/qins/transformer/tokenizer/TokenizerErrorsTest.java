@@ -87,4 +87,30 @@ class TokenizerErrorsTest {
         assertThatThrownBy(() -> Tokenizer.load(dir)).isInstanceOf(TokenizerException.class)
                 .hasMessage(dir + ": no tokenizer.json (use --prompt-ids to give token ids)");
     }
+
+    @Test
+    void postProcessorsTheNativeLibraryWouldCrashOnAreRefused() throws IOException {
+        // Found by TokenizerFuzzTest: these load in the tokenizers library, then abort the JVM at the first encode.
+        Files.writeString(config, "{}"); // no add_bos_token: the post-processor adds the specials
+        String bpe = resource("bpe-tokenizer.json");
+        Files.writeString(tokenizer, bpe.replace("\"SpecialToken\": {\n     \"id\": \"<s>\"", "\"SpecialToken\": {\n     \"id\": \"BF16\""));
+        refused(tokenizer).hasMessageContaining("post_processor.single uses special token 'BF16', which special_tokens does not define")
+                .hasMessageContaining("would crash the process");
+        Files.writeString(tokenizer, bpe.replace("\"id\": \"A\"", "\"id\": \"B\""));
+        refused(tokenizer).hasMessageContaining("post_processor.single uses sequence B");
+        Files.writeString(tokenizer, bpe.replace("\"ids\": [\n     1\n    ]", "\"ids\": [1, 2]"));
+        refused(tokenizer).hasMessageContaining("post_processor.special_tokens['<s>'] has 2 ids but 1 tokens");
+        Files.writeString(tokenizer, "{\"post_processor\": {\"type\": \"Sequence\", \"processors\": [{\"type\": \"ByteLevel\"},"
+                + " {\"type\": \"TemplateProcessing\", \"single\": [{\"SpecialToken\": {\"id\": \"<x>\", \"type_id\": 0}}],"
+                + " \"special_tokens\": {}}]}}");
+        refused(tokenizer).hasMessageContaining("post_processor.processors[1].single uses special token '<x>'");
+    }
+
+    @Test
+    void aTokenizerThatLoadsButCannotEncodeIsRefusedAtLoad() throws IOException {
+        // Found by TokenizerFuzzTest: an unk_token missing from the vocabulary fails at the first unknown character.
+        Files.writeString(tokenizer, resource("bpe-tokenizer.json").replace("\"unk_token\": \"<unk>\"", "\"unk_token\": \"su\""));
+        refused(tokenizer).hasMessageContaining("loads but cannot encode and decode a test text")
+                .hasMessageContaining("the tokenizers library failed to encode: Unk token `su` not found in the vocabulary");
+    }
 }

@@ -1,0 +1,76 @@
+package org.qins.transformer.tokenizer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Checks of tokenizer.json for what the native tokenizers library accepts when it reads the file
+ * but then panics on while encoding, which aborts the whole JVM (a Rust panic does not cross JNI).
+ * Found by fuzzing (TokenizerFuzzTest): a TemplateProcessing post-processor is deserialized without
+ * the checks its builder makes, so a template naming a special token it does not define, or a
+ * single-sequence template using sequence B, crashes the first encode.
+ */
+final class NativeGuards {
+
+    private NativeGuards() {
+    }
+
+    static void check(Path file, JsonNode tokenizer) {
+        postProcessor(file, tokenizer.path("post_processor"), "post_processor");
+    }
+
+    private static void postProcessor(Path file, JsonNode p, String where) {
+        if (!p.isObject()) {
+            return;
+        }
+        String type = p.path("type").asText("");
+        if (type.equals("Sequence")) {
+            JsonNode list = p.path("processors");
+            for (int i = 0; i < list.size(); i++) {
+                postProcessor(file, list.get(i), where + ".processors[" + i + "]");
+            }
+        } else if (type.equals("TemplateProcessing")) {
+            template(file, p, where);
+        }
+    }
+
+    private static void template(Path file, JsonNode p, String where) {
+        Set<String> defined = new HashSet<>();
+        JsonNode special = p.path("special_tokens");
+        for (var e : special.properties()) {
+            JsonNode ids = e.getValue().path("ids");
+            JsonNode tokens = e.getValue().path("tokens");
+            if (ids.isArray() && tokens.isArray() && ids.size() != tokens.size()) {
+                throw refuse(file, where + ".special_tokens['" + e.getKey() + "'] has " + ids.size() + " ids but " + tokens.size()
+                        + " tokens");
+            }
+            defined.add(e.getKey());
+        }
+        for (String template : new String[] {"single", "pair"}) {
+            boolean hasA = false;
+            boolean hasB = false;
+            for (JsonNode piece : p.path(template)) {
+                JsonNode token = piece.path("SpecialToken").path("id");
+                if (token.isTextual() && !defined.contains(token.textValue())) {
+                    throw refuse(file, where + "." + template + " uses special token '" + token.textValue()
+                            + "', which special_tokens does not define");
+                }
+                String seq = piece.path("Sequence").path("id").asText("");
+                hasA |= seq.equals("A");
+                hasB |= seq.equals("B");
+            }
+            if (template.equals("single") && hasB) {
+                throw refuse(file, where + ".single uses sequence B, which a single sequence does not have");
+            }
+            if (template.equals("pair") && p.has("pair") && !(hasA && hasB)) {
+                throw refuse(file, where + ".pair must use both sequences A and B");
+            }
+        }
+    }
+
+    private static TokenizerException refuse(Path file, String what) {
+        return new TokenizerException(file + ": " + what + " (the tokenizers library would crash the process on it)");
+    }
+}
