@@ -5,18 +5,18 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 import org.qins.api.TensorView;
 
 /**
  * Finds NaN, infinities and absurdly large values in float tensors and activations. Works on the
  * bits: with the sign cleared, every value above the limit, infinity and NaN compare greater than
- * the limit's bits, so a vector max of {@code bits & 0x7fff_ffff} decides a whole tensor in one pass
- * (memory-bound); only a tensor that fails is scanned again for the first bad element.
+ * the limit's bits, so a max of {@code bits & 0x7fff_ffff} decides a whole tensor in one branch-free
+ * pass; only a tensor that fails is scanned again for the first bad element. The loops are plain
+ * Java, which C2 vectorises (a max reduction; 16-bit values are read as int pairs). Measured with
+ * 2 cores shared with other jobs: 1 GiB of F32 in 0.18-0.24 s once compiled and 0.7-1.4 s on the
+ * first call, 512 MiB of BF16 in 0.07-0.08 s compiled; the same scan with the Vector API took
+ * 0.014 s per 256 MiB compiled but 3.3-6.9 s on a first call, run by the interpreter until C2
+ * compiles it, which is exactly when a model loads.
  */
 public final class FiniteCheck {
 
@@ -27,15 +27,13 @@ public final class FiniteCheck {
      */
     public static final float MAX_WEIGHT = 0x1p48f;
 
-    private static final VectorSpecies<Integer> INTS = IntVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED;
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final int F32_ABS = 0x7fff_ffff;
-    private static final short HALF_ABS = 0x7fff;
+    private static final int F32_MAX_FINITE = 0x7f7f_ffff;
+    private static final int HALF_ABS = 0x7fff;
     /** Largest finite F16 (65504); every finite F16 is below {@link #MAX_WEIGHT}. */
-    private static final short F16_MAX_FINITE = 0x7bff;
+    private static final int F16_MAX_FINITE = 0x7bff;
 
     private FiniteCheck() {
     }
@@ -60,7 +58,7 @@ public final class FiniteCheck {
         long n = t.elementCount();
         return switch (t.dtype()) {
             case F32 -> scanInts(s, n, Float.floatToRawIntBits(MAX_WEIGHT));
-            case BF16 -> scanShorts(s, n, (short) (Float.floatToRawIntBits(MAX_WEIGHT) >>> 16));
+            case BF16 -> scanShorts(s, n, Float.floatToRawIntBits(MAX_WEIGHT) >>> 16);
             case F16 -> scanShorts(s, n, F16_MAX_FINITE);
             default -> -1;
         };
@@ -68,67 +66,54 @@ public final class FiniteCheck {
 
     /** Index in {@code [from, from + n)} of the first NaN or infinity of {@code a}, or -1. */
     public static int firstNonFinite(float[] a, int from, int n) {
-        int limit = Float.floatToRawIntBits(Float.MAX_VALUE);
-        IntVector max = IntVector.zero(INTS);
-        int i = 0;
-        for (int upper = FLOATS.loopBound(n); i < upper; i += FLOATS.length()) {
-            IntVector bits = FloatVector.fromArray(FLOATS, a, from + i).reinterpretAsInts();
-            max = max.max(bits.and(F32_ABS));
+        int max = 0;
+        for (int i = from; i < from + n; i++) {
+            max = Math.max(max, Float.floatToRawIntBits(a[i]) & F32_ABS);
         }
-        boolean bad = max.reduceLanes(VectorOperators.MAX) > limit;
-        for (; i < n && !bad; i++) {
-            bad = !Float.isFinite(a[from + i]);
-        }
-        if (!bad) {
+        if (max <= F32_MAX_FINITE) {
             return -1;
         }
-        for (int k = 0; k < n; k++) {
-            if (!Float.isFinite(a[from + k])) {
-                return from + k;
+        for (int i = from; i < from + n; i++) {
+            if (!Float.isFinite(a[i])) {
+                return i;
             }
         }
         return -1;
     }
 
     private static long scanInts(MemorySegment s, long n, int limitBits) {
-        IntVector max = IntVector.zero(INTS);
-        long i = 0;
-        long upper = n - n % INTS.length();
-        for (; i < upper; i += INTS.length()) {
-            max = max.max(IntVector.fromMemorySegment(INTS, s, i * 4, ByteOrder.LITTLE_ENDIAN).and(F32_ABS));
+        int max = 0;
+        for (long i = 0; i < n; i++) {
+            max = Math.max(max, s.getAtIndex(I32, i) & F32_ABS);
         }
-        int tail = 0;
-        for (; i < n; i++) {
-            tail = Math.max(tail, s.getAtIndex(I32, i) & F32_ABS);
-        }
-        if (Math.max(tail, max.reduceLanes(VectorOperators.MAX)) <= limitBits) {
+        if (max <= limitBits) {
             return -1;
         }
-        for (long k = 0; k < n; k++) {
-            if ((s.getAtIndex(I32, k) & F32_ABS) > limitBits) {
-                return k;
+        for (long i = 0; i < n; i++) {
+            if ((s.getAtIndex(I32, i) & F32_ABS) > limitBits) {
+                return i;
             }
         }
         return -1;
     }
 
-    private static long scanShorts(MemorySegment s, long n, short limitBits) {
-        ShortVector max = ShortVector.zero(SHORTS);
-        long i = 0;
-        long upper = n - n % SHORTS.length();
-        for (; i < upper; i += SHORTS.length()) {
-            max = max.max(ShortVector.fromMemorySegment(SHORTS, s, i * 2, ByteOrder.LITTLE_ENDIAN).and(HALF_ABS));
+    /** 16-bit values read two at a time as ints, which C2 vectorises where a loop of shorts stays scalar. */
+    private static long scanShorts(MemorySegment s, long n, int limitBits) {
+        int max = 0;
+        long pairs = n / 2;
+        for (long i = 0; i < pairs; i++) {
+            int v = s.getAtIndex(I32, i);
+            max = Math.max(max, Math.max(v & HALF_ABS, (v >>> 16) & HALF_ABS));
         }
-        int tail = 0;
-        for (; i < n; i++) {
-            tail = Math.max(tail, s.getAtIndex(I16, i) & HALF_ABS);
+        if (n % 2 != 0) {
+            max = Math.max(max, s.getAtIndex(I16, n - 1) & HALF_ABS);
         }
-        if (Math.max(tail, max.reduceLanes(VectorOperators.MAX)) <= limitBits) {
+        if (max <= limitBits) {
             return -1;
         }
-        for (long k = 0; k < n; k++) {
-            if ((s.getAtIndex(I16, k) & HALF_ABS) > limitBits) {
-                return k;
+        for (long i = 0; i < n; i++) {
+            if ((s.getAtIndex(I16, i) & HALF_ABS) > limitBits) {
+                return i;
             }
         }
         return -1;

@@ -43,13 +43,15 @@ class FiniteCheckTest {
     @ValueSource(strings = {"F32", "F16", "BF16"})
     void findsTheFirstBadElementAnywhereInTheVectorBodyOrTail(String name) {
         DType dtype = DType.valueOf(name);
-        // 1000 elements: a whole number of vectors plus a tail for every species width.
-        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
-            for (int at : new int[] {0, 17, 511, 999}) {
-                float[] v = weights(1000);
-                v[at] = bad;
-                v[Math.min(999, at + 3)] = bad;
-                assertThat(FiniteCheck.firstBadWeight(of(dtype, v))).as("%s %s at %d", name, bad, at).isEqualTo(at);
+        // Odd and even lengths: 16-bit values are read in pairs, the odd last one alone.
+        for (int n : new int[] {1000, 999}) {
+            for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+                for (int at : new int[] {0, 17, 510, 511, n - 1}) {
+                    float[] v = weights(n);
+                    v[at] = bad;
+                    v[Math.min(n - 1, at + 3)] = bad;
+                    assertThat(FiniteCheck.firstBadWeight(of(dtype, v))).as("%s %s at %d of %d", name, bad, at, n).isEqualTo(at);
+                }
             }
         }
         assertThat(FiniteCheck.firstBadWeight(of(dtype, weights(1000)))).isEqualTo(-1);
