@@ -16,6 +16,8 @@ import java.util.List;
 public final class ConfigLoader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Largest head size accepted: 16 times the largest in use (256); the rotary tables are computed per head element. */
+    public static final int MAX_HEAD_DIM = 4096;
 
     private ConfigLoader() {
     }
@@ -81,6 +83,10 @@ public final class ConfigLoader {
             throw f.error("num_attention_heads", "(" + heads + ") must divide hidden_size (" + hidden + ") when head_dim is not given");
         }
         int headDim = f.positiveInt("head_dim", hidden / heads);
+        if (headDim > MAX_HEAD_DIM) {
+            throw f.error(f.has("head_dim") ? "head_dim" : "hidden_size", "gives a head size of " + headDim + ", above the engine's"
+                    + " limit of " + MAX_HEAD_DIM + " (models use 64 to 256)");
+        }
         int inter = f.positiveInt("intermediate_size");
         int vocab = f.positiveInt("vocab_size");
         checkSizes(f, heads, kvHeads, headDim, inter);

@@ -85,9 +85,9 @@ final class RopeReader {
             attention = s.positiveFinite("attention_factor", 1.0);
             attentionFrom = "attention_factor";
         }
-        if (!Double.isFinite(attention) || attention <= 0 || !Float.isFinite((float) attention)) {
+        if (!Double.isFinite(attention) || !((float) attention > 0) || !Float.isFinite((float) attention)) {
             throw new UnsupportedModelException(source + ": the LongRoPE attention factor from " + attentionFrom + " is " + attention
-                    + "; it must be a finite number > 0");
+                    + "; it must be a finite number > 0 in float32");
         }
         return new RopeConfig(RopeConfig.LONGROPE, theta, rotaryDim, shortF, longF, originalMax, attention);
     }

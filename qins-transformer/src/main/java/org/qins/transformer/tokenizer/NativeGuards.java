@@ -21,17 +21,19 @@ final class NativeGuards {
         postProcessor(file, tokenizer.path("post_processor"), "post_processor");
     }
 
+    /**
+     * The library matches post-processors by shape as well as by {@code type} (a TemplateProcessing
+     * whose "type" key is misspelt still loads), so they are recognised here by their fields too.
+     */
     private static void postProcessor(Path file, JsonNode p, String where) {
         if (!p.isObject()) {
             return;
         }
-        String type = p.path("type").asText("");
-        if (type.equals("Sequence")) {
-            JsonNode list = p.path("processors");
-            for (int i = 0; i < list.size(); i++) {
-                postProcessor(file, list.get(i), where + ".processors[" + i + "]");
-            }
-        } else if (type.equals("TemplateProcessing")) {
+        JsonNode list = p.path("processors");
+        for (int i = 0; i < list.size(); i++) {
+            postProcessor(file, list.get(i), where + ".processors[" + i + "]");
+        }
+        if (p.has("single") || p.has("pair") || p.has("special_tokens") || p.path("type").asText("").equals("TemplateProcessing")) {
             template(file, p, where);
         }
     }

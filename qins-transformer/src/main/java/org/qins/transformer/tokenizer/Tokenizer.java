@@ -71,14 +71,14 @@ public final class Tokenizer implements AutoCloseable {
             throw new TokenizerException(file + ": the tokenizers library cannot load it: "
                     + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
         }
-        Tokenizer t = new Tokenizer(file, hf, addBos, bosId, Map.copyOf(ids));
         try {
-            t.decode(t.encode(PROBE));
-        } catch (TokenizerException e) {
-            t.close();
-            throw new TokenizerException(file + ": loads but cannot encode and decode a test text: " + e.getMessage(), e);
+            hf.decode(hf.encode(PROBE).getIds(), true);
+        } catch (RuntimeException e) {
+            hf.close();
+            throw new TokenizerException(file + ": loads, but the tokenizers library cannot encode and decode a test text with it: "
+                    + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
         }
-        return t;
+        return new Tokenizer(file, hf, addBos, bosId, Map.copyOf(ids));
     }
 
     private static JsonNode readObject(Path file) {

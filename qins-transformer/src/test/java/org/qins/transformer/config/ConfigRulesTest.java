@@ -90,9 +90,17 @@ class ConfigRulesTest {
     }
 
     @Test
+    void headSizesAreBounded() throws Exception {
+        // Found by ConfigFuzzTest: head_dim 100,000,000 spent seconds computing rotary tables before any other check.
+        refused(with(LLAMA, "head_dim", "100000000")).hasMessageContaining("'head_dim' gives a head size of 100000000, above the"
+                + " engine's limit of 4096");
+        refused(with(with(LLAMA, "hidden_size", "600000"), "num_attention_heads", "6")).hasMessageContaining("'hidden_size' gives a head size of 100000");
+    }
+
+    @Test
     void rowSizesMustFitTheEngineBuffers() throws Exception {
-        refused(with(with(LLAMA, "head_dim", "1000000000"), "num_key_value_heads", "6"))
-                .hasMessageContaining("'head_dim' (1000000000)").hasMessageContaining("exceeds the largest row");
+        refused(with(with(LLAMA, "head_dim", "4096"), "num_attention_heads", "600000").replace("\"num_key_value_heads\":2",
+                "\"num_key_value_heads\":600000")).hasMessageContaining("'head_dim' (4096)").hasMessageContaining("exceeds the largest row");
         refused(with(LLAMA, "intermediate_size", "2000000000")).hasMessageContaining("'intermediate_size' (2000000000) x 2 exceeds");
     }
 
@@ -146,6 +154,8 @@ class ConfigRulesTest {
     void longRopeAttentionFactorIsFinitePositive() throws Exception {
         refused(withScaling("attention_factor", "0")).hasMessageContaining("'rope_scaling.attention_factor' must be a finite number > 0");
         refused(withScaling("attention_factor", "1e300")).hasMessageContaining("LongRoPE attention factor from attention_factor");
+        // Found by ConfigFuzzTest: positive as a double, 0 in float32, which zeroes every rotated element.
+        refused(withScaling("attention_factor", "1e-320")).hasMessageContaining("must be a finite number > 0 in float32");
     }
 
     @Test
