@@ -5,7 +5,7 @@ package org.qins.transformer.model;
  * the position, so a model whose weights pass the load-time checks but overflow on some input is
  * stopped instead of emitting token 0 forever.
  */
-public final class NonFiniteException extends ArithmeticException {
+public final class NonFiniteException extends RuntimeException {
 
     public NonFiniteException(String message) {
         super(message);
