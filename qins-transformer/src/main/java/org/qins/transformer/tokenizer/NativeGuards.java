@@ -1,6 +1,7 @@
 package org.qins.transformer.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
@@ -10,7 +11,8 @@ import java.util.Set;
  * but then panics on while encoding, which aborts the whole JVM (a Rust panic does not cross JNI).
  * Found by fuzzing (TokenizerFuzzTest): a TemplateProcessing post-processor is deserialized without
  * the checks its builder makes, so a template naming a special token it does not define, or a
- * single-sequence template using sequence B, crashes the first encode.
+ * single-sequence template using sequence B, crashes the first encode; a BPE merge whose second
+ * token is shorter than the continuing-subword prefix crashes the load.
  */
 final class NativeGuards {
 
@@ -19,6 +21,33 @@ final class NativeGuards {
 
     static void check(Path file, JsonNode tokenizer) {
         postProcessor(file, tokenizer.path("post_processor"), "post_processor");
+        merges(file, tokenizer.path("model"));
+    }
+
+    /**
+     * With a {@code continuing_subword_prefix}, the library builds each merged token from the second
+     * token with the prefix's byte length cut off, and panics when that token is shorter or the cut
+     * falls inside a character.
+     */
+    private static void merges(Path file, JsonNode model) {
+        JsonNode prefix = model.path("continuing_subword_prefix");
+        int p = prefix.isTextual() ? prefix.textValue().getBytes(StandardCharsets.UTF_8).length : 0;
+        if (p == 0) {
+            return;
+        }
+        for (JsonNode m : model.path("merges")) {
+            String second = null;
+            if (m.isTextual() && m.textValue().indexOf(' ') >= 0) {
+                second = m.textValue().substring(m.textValue().indexOf(' ') + 1);
+            } else if (m.isArray() && m.size() == 2 && m.get(1).isTextual()) {
+                second = m.get(1).textValue();
+            }
+            byte[] b = second == null ? null : second.getBytes(StandardCharsets.UTF_8);
+            if (b != null && (b.length < p || (b.length > p && (b[p] & 0xC0) == 0x80))) {
+                throw refuse(file, "model.merges entry " + m + " has a second token that does not begin with whole characters"
+                        + " of continuing_subword_prefix " + prefix);
+            }
+        }
     }
 
     /**

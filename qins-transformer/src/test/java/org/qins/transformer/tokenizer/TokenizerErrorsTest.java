@@ -117,4 +117,16 @@ class TokenizerErrorsTest {
         refused(tokenizer).hasMessageContaining("loads, but the tokenizers library cannot encode and decode a test text with it:"
                 + " Unk token `su` not found in the vocabulary");
     }
+
+    @Test
+    void bpeMergesShorterThanTheSubwordPrefixAreRefused() throws IOException {
+        // Found by the long fuzz run: the library cuts the prefix's byte length off the second token and panics.
+        Files.writeString(tokenizer, resource("bpe-tokenizer.json").replace("\"continuing_subword_prefix\": null",
+                "\"continuing_subword_prefix\": \"F32\""));
+        refused(tokenizer).hasMessageContaining("model.merges entry \"h e\" has a second token that does not begin with whole"
+                + " characters of continuing_subword_prefix \"F32\"");
+        Files.writeString(tokenizer, resource("bpe-tokenizer.json").replace("\"continuing_subword_prefix\": null",
+                "\"continuing_subword_prefix\": \"#\"").replace("\"h e\"", "[\"h\", \"\u00e9\"]"));
+        refused(tokenizer).hasMessageContaining("model.merges entry [\"h\",\"é\"]");
+    }
 }
