@@ -123,23 +123,31 @@ public final class CausalLm implements AutoCloseable {
         }
         for (int i = 0; i < layers.size(); i++) {
             layers.get(i).forward(ws, start, count, cache, rope, attention, parallel);
-            requireFinite(ws.x, count * hidden, hidden, start, "layer " + i + " (model.layers." + i + ")");
+            requireFinite(ws.x, count * hidden, hidden, start, i);
         }
         if (allLogits) {
             finalNorm.apply(ws.x, ws.xn, count);
             lmHead.forward(ws.xn, logits, count);
-            requireFinite(logits, count * shape.vocab(), shape.vocab(), start, "the LM head (logits)");
+            requireFinite(logits, count * shape.vocab(), shape.vocab(), start, HEAD);
         } else {
             finalNorm.applyRow(ws.x, (count - 1) * hidden, ws.xn, 0);
             lmHead.forward(ws.xn, logits, 1);
-            requireFinite(logits, shape.vocab(), shape.vocab(), start + count - 1, "the LM head (logits)");
+            requireFinite(logits, shape.vocab(), shape.vocab(), start + count - 1, HEAD);
         }
     }
 
-    /** A cheap vector scan of one output; the first NaN or infinity stops generation with the layer and position. */
-    private static void requireFinite(float[] out, int n, int row, int firstPosition, String where) {
+    /** {@link #requireFinite}'s layer index for the LM head. */
+    private static final int HEAD = -1;
+
+    /**
+     * One pass over an output (rows of {@code row} floats, the first at {@code firstPosition}); the first
+     * NaN or infinity stops generation naming the layer ({@link #HEAD} for the logits) and position.
+     * Allocates nothing unless it fails: it runs for every layer of every decode step.
+     */
+    private static void requireFinite(float[] out, int n, int row, int firstPosition, int layer) {
         int bad = FiniteCheck.firstNonFinite(out, 0, n);
         if (bad >= 0) {
+            String where = layer == HEAD ? "the LM head (logits)" : "layer " + layer + " (model.layers." + layer + ")";
             throw new NonFiniteException("the output of " + where + " is " + out[bad] + " at position " + (firstPosition + bad / row)
                     + " (element " + bad % row + "): the weights overflow float32 on this input");
         }
