@@ -2,7 +2,9 @@ package org.qins.transformer.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +21,12 @@ import java.util.Map;
 public final class Tokenizer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * tokenizer.json is read with duplicate keys refused: the native library acts on the first of two
+     * equal keys and Jackson keeps the last, so the checks here would look at another tokenizer than
+     * the one the library builds (found by fuzzing: a second "model" hid a BPE that crashes the JVM).
+     */
+    private static final ObjectMapper STRICT = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     /** A text with ASCII, accents, CJK and a symbol: a tokenizer that cannot encode it is refused at load. */
     static final String PROBE = "Hello, world! 123 café 日本 ✓";
@@ -43,10 +51,10 @@ public final class Tokenizer implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new TokenizerException(modelDir + ": no tokenizer.json (use --prompt-ids to give token ids)");
         }
-        JsonNode tok = readObject(file);
+        JsonNode tok = readObject(STRICT, file);
         NativeGuards.check(file, tok);
         Path cfgFile = modelDir.resolve("tokenizer_config.json");
-        JsonNode cfg = Files.isRegularFile(cfgFile) ? readObject(cfgFile) : JSON.createObjectNode();
+        JsonNode cfg = Files.isRegularFile(cfgFile) ? readObject(JSON, cfgFile) : JSON.createObjectNode();
         JsonNode addBosNode = cfg.get("add_bos_token");
         if (addBosNode != null && !addBosNode.isNull() && !addBosNode.isBoolean()) {
             throw new TokenizerException(cfgFile + ": add_bos_token must be true or false, got " + addBosNode);
@@ -81,10 +89,10 @@ public final class Tokenizer implements AutoCloseable {
         return new Tokenizer(file, hf, addBos, bosId, Map.copyOf(ids));
     }
 
-    private static JsonNode readObject(Path file) {
+    private static JsonNode readObject(ObjectMapper json, Path file) {
         JsonNode n;
         try {
-            n = JSON.readTree(file.toFile());
+            n = json.readTree(file.toFile());
         } catch (IOException e) {
             throw new TokenizerException(file + ": cannot read: " + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
         }

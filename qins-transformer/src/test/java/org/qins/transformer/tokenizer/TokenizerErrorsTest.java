@@ -129,4 +129,12 @@ class TokenizerErrorsTest {
                 "\"continuing_subword_prefix\": \"#\"").replace("\"h e\"", "[\"h\", \"\u00e9\"]"));
         refused(tokenizer).hasMessageContaining("model.merges entry [\"h\",\"é\"]");
     }
+
+    @Test
+    void duplicateKeysInTokenizerJsonAreRefused() throws IOException {
+        // Found by the long fuzz run: the library builds the first "model", Jackson would check the second.
+        String bpe = resource("bpe-tokenizer.json");
+        Files.writeString(tokenizer, bpe.replaceFirst("\\{", "{\"model\": 1, "));
+        refused(tokenizer).hasMessageContaining("cannot read").hasMessageContaining("Duplicate field 'model'");
+    }
 }
