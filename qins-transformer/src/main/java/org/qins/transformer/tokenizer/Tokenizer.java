@@ -2,6 +2,8 @@ package org.qins.transformer.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -22,11 +24,19 @@ public final class Tokenizer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /**
-     * tokenizer.json is read with duplicate keys refused: the native library acts on the first of two
-     * equal keys and Jackson keeps the last, so the checks here would look at another tokenizer than
-     * the one the library builds (found by fuzzing: a second "model" hid a BPE that crashes the JVM).
+     * Deepest nesting of tokenizer.json accepted (real ones nest about 6 deep): the native library
+     * panics, aborting the JVM, on a decoder nested past its parser's recursion limit of 128.
      */
-    private static final ObjectMapper STRICT = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+    static final int MAX_DEPTH = 64;
+    /**
+     * tokenizer.json is read with nesting bounded and duplicate keys refused: the native library acts
+     * on the first of two equal keys and Jackson keeps the last, so the checks here would look at
+     * another tokenizer than the one the library builds (found by fuzzing: a second "model" hid a BPE
+     * that crashes the JVM).
+     */
+    private static final ObjectMapper STRICT = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     /** A text with ASCII, accents, CJK and a symbol: a tokenizer that cannot encode it is refused at load. */
     static final String PROBE = "Hello, world! 123 café 日本 ✓";

@@ -137,4 +137,12 @@ class TokenizerErrorsTest {
         Files.writeString(tokenizer, bpe.replaceFirst("\\{", "{\"model\": 1, "));
         refused(tokenizer).hasMessageContaining("cannot read").hasMessageContaining("Duplicate field 'model'");
     }
+
+    @Test
+    void deeplyNestedTokenizerJsonIsRefused() throws IOException {
+        // Found by the long fuzz run: a decoder nested past the library's recursion limit made it panic.
+        String deep = "[".repeat(200) + "]".repeat(200);
+        Files.writeString(tokenizer, resource("bpe-tokenizer.json").replace("\"decoder\": {", "\"decoder\": {\"x\": " + deep + ", "));
+        refused(tokenizer).hasMessageContaining("cannot read").hasMessageContaining("nesting depth");
+    }
 }
