@@ -105,6 +105,11 @@ public final class ModelLoader {
 
     /** A checkpoint with tensors the config does not use (e.g. more layers) is not the model the config describes. */
     private static void refuseUnused(ModelConfig c, Checkpoint ckpt) {
+        List<String> ignored = ckpt.tensorNames().stream().filter(n -> ModelTensors.isIgnorable(c, n)).toList();
+        if (!ignored.isEmpty()) {
+            System.getLogger("org.qins.model").log(System.Logger.Level.WARNING, ckpt.directory() + ": ignoring " + ignored.size()
+                    + " tensor(s) the model recomputes or ties: " + ignored.stream().limit(3).toList());
+        }
         Set<String> unused = ModelTensors.unused(c, ckpt.tensorNames());
         if (!unused.isEmpty()) {
             throw new CheckpointException(ckpt.directory() + ": " + unused.size() + " tensor(s) that config.json's model does not"
