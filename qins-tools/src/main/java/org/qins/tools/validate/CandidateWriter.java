@@ -3,10 +3,9 @@ package org.qins.tools.validate;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.qins.transformer.io.AtomicFiles;
 
 /**
  * Writes an {@code llm-ref/1} file. Top logits and lse are written to {@value #DECIMALS} decimals
@@ -25,18 +24,13 @@ public final class CandidateWriter {
     private CandidateWriter() {
     }
 
+    /** Writes {@code file} whole or not at all ({@link AtomicFiles}): a failed run leaves an existing file as it was. */
     public static void write(LlmRef ref, Path file) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            try (JsonGenerator g = JSON.getFactory().createGenerator(file.toFile(), com.fasterxml.jackson.core.JsonEncoding.UTF8)) {
+        AtomicFiles.write(file, out -> {
+            try (JsonGenerator g = JSON.getFactory().createGenerator(out, com.fasterxml.jackson.core.JsonEncoding.UTF8)) {
                 write(ref, g);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     private static void write(LlmRef ref, JsonGenerator g) throws IOException {

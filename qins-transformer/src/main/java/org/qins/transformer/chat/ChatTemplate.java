@@ -4,12 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.el.JinjavaProcessors;
 import com.hubspot.jinjava.interpret.FatalTemplateErrorsException;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.loader.ResourceNotFoundException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,34 +21,62 @@ import java.util.Map;
  * A model's chat template: the Jinja {@code chat_template} of {@code tokenizer_config.json},
  * rendered with {@code messages}, {@code bos_token}, {@code eos_token} and
  * {@code add_generation_prompt}, as transformers' {@code apply_chat_template} does (Jinja with
- * {@code trim_blocks} and {@code lstrip_blocks} on).
+ * {@code trim_blocks} and {@code lstrip_blocks} on). A template is code from the model's files, so
+ * each render runs within {@link TemplateLimits} (output and string size, list size, steps, time)
+ * and past them fails with a TemplateException naming the file.
  */
 public final class ChatTemplate {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String source;
+    private final String origin;
     private final String bosToken;
     private final String eosToken;
+    private final TemplateLimits limits;
+    private final RenderBudget budget;
     private final Jinjava jinja;
 
     public ChatTemplate(String source, String bosToken, String eosToken) {
+        this(source, bosToken, eosToken, "chat template", TemplateLimits.DEFAULT);
+    }
+
+    /** A template read from {@code origin} (named in errors), rendered within {@code limits}. */
+    public ChatTemplate(String source, String bosToken, String eosToken, String origin, TemplateLimits limits) {
         this.source = source;
+        this.origin = origin;
         this.bosToken = bosToken == null ? "" : bosToken;
         this.eosToken = eosToken == null ? "" : eosToken;
-        this.jinja = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
+        this.limits = limits;
+        this.budget = new RenderBudget(limits);
+        this.jinja = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
+                .withMaxOutputSize(limits.maxChars()).withMaxStringLength(limits.maxChars())
+                .withMaxListSize(limits.maxItems()).withMaxMapSize(limits.maxItems())
+                .withProcessors(JinjavaProcessors.newBuilder().withNodePreProcessor(budget).build()).build());
         jinja.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class,
                 "raiseException", String.class));
+        // As transformers' sandbox (no loader): a template from the model's files reads no other file or resource.
+        jinja.setResourceLocator((name, charset, interpreter) -> {
+            throw new ResourceNotFoundException("a chat template cannot include or import '" + name + "'");
+        });
     }
 
     /** Reads {@code chat_template} (a string, or a list of named templates: "default" is used) from the model directory. */
     public static ChatTemplate load(Path modelDir) {
+        return load(modelDir, TemplateLimits.DEFAULT);
+    }
+
+    /** As {@link #load(Path)}, rendering within {@code limits}. */
+    public static ChatTemplate load(Path modelDir, TemplateLimits limits) {
         Path file = modelDir.resolve("tokenizer_config.json");
         JsonNode cfg;
         try {
             cfg = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new TemplateException(file + ": cannot read: " + e.getMessage(), e);
+            throw new TemplateException(file + ": cannot read: " + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
+        }
+        if (cfg == null || !cfg.isObject()) {
+            throw new TemplateException(file + ": must hold a JSON object, got " + (cfg == null ? "nothing" : cfg.getNodeType()));
         }
         JsonNode t = cfg.get("chat_template");
         String template = null;
@@ -55,15 +84,17 @@ public final class ChatTemplate {
             template = t.asText();
         } else if (t != null && t.isArray()) {
             for (JsonNode named : t) {
-                if ("default".equals(named.path("name").asText())) {
+                if ("default".equals(named.path("name").asText()) && named.path("template").isTextual()) {
                     template = named.path("template").asText();
                 }
             }
+        } else if (t != null && !t.isNull()) {
+            throw new TemplateException(file + ": chat_template must be a string or a list of {name, template}, got " + t.getNodeType());
         }
         if (template == null) {
             throw new TemplateException(file + " has no chat_template; this model has no chat format (use qins generate)");
         }
-        return new ChatTemplate(template, token(cfg, "bos_token"), token(cfg, "eos_token"));
+        return new ChatTemplate(template, token(cfg, "bos_token"), token(cfg, "eos_token"), file + ": chat_template", limits);
     }
 
     /** A special token given as a string or as {"content": ...}. */
@@ -95,28 +126,41 @@ public final class ChatTemplate {
         ctx.put("eos_token", eosToken);
         ctx.put("add_generation_prompt", addGenerationPrompt);
         RenderResult r;
+        budget.start();
         try {
             r = jinja.renderForResult(source, ctx);
+        } catch (RenderBudget.Exceeded e) {
+            throw new TemplateException(origin + ": stopped: " + e.getMessage() + "; limits: " + limits);
         } catch (FatalTemplateErrorsException e) {
-            throw new TemplateException("chat template failed: " + e.getMessage(), e);
+            throw new TemplateException(origin + " failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            if (e.getCause() instanceof TemplateException te) {
-                throw te;
+            TemplateException te = templateCause(e);
+            if (te != null) {
+                throw new TemplateException(origin + ": " + te.getMessage(), te);
             }
-            throw e;
+            throw new TemplateException(origin + " failed: " + e, e);
+        } finally {
+            budget.stop();
         }
         for (TemplateError err : r.getErrors()) {
             if (err.getSeverity() == TemplateError.ErrorType.FATAL) {
-                Throwable cause = err.getException();
-                while (cause != null && !(cause instanceof TemplateException)) {
-                    cause = cause.getCause();
+                TemplateException te = templateCause(err.getException());
+                if (te != null) {
+                    throw new TemplateException(origin + ": " + te.getMessage(), te);
                 }
-                if (cause instanceof TemplateException te) {
-                    throw te;
-                }
-                throw new TemplateException("chat template failed at line " + err.getLineno() + ": " + err.getMessage());
+                throw new TemplateException(origin + " failed at line " + err.getLineno() + ": " + err.getMessage());
             }
         }
         return r.getOutput();
+    }
+
+    /** A TemplateException (raise_exception) among the causes of {@code e}, or null. */
+    private static TemplateException templateCause(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof TemplateException te) {
+                return te;
+            }
+        }
+        return null;
     }
 }

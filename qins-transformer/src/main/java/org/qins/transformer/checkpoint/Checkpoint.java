@@ -1,7 +1,5 @@
 package org.qins.transformer.checkpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,10 +43,10 @@ public final class Checkpoint implements AutoCloseable {
         Path index = modelDir.resolve(INDEX_FILE);
         Path single = modelDir.resolve(SINGLE_FILE);
         List<Path> paths;
-        Map<String, String> expectedFile = null;
+        ShardIndex shards = null;
         if (Files.isRegularFile(index)) {
-            expectedFile = readIndex(index);
-            paths = expectedFile.values().stream().distinct().map(modelDir::resolve).toList();
+            shards = ShardIndex.read(index);
+            paths = shards.shards();
         } else if (Files.isRegularFile(single)) {
             paths = List.of(single);
         } else {
@@ -60,9 +58,6 @@ public final class Checkpoint implements AutoCloseable {
             Map<String, Path> fileOf = new LinkedHashMap<>();
             Map<String, String> metadata = new LinkedHashMap<>();
             for (Path p : paths) {
-                if (!Files.isRegularFile(p)) {
-                    throw new CheckpointException(index + " names shard " + p.getFileName() + ", which does not exist");
-                }
                 SafetensorsFile f = SafetensorsFile.open(p);
                 files.add(f);
                 metadata.putAll(f.metadata());
@@ -74,41 +69,14 @@ public final class Checkpoint implements AutoCloseable {
                     tensors.put(e.getKey(), e.getValue());
                 }
             }
-            if (expectedFile != null) {
-                for (Map.Entry<String, String> e : expectedFile.entrySet()) {
-                    Path actual = fileOf.get(e.getKey());
-                    if (actual == null || !actual.getFileName().toString().equals(e.getValue())) {
-                        throw new CheckpointException(index + ": tensor '" + e.getKey() + "' should be in " + e.getValue()
-                                + " but " + (actual == null ? "no shard has it" : "it is in " + actual.getFileName()));
-                    }
-                }
+            if (shards != null) {
+                shards.checkAgainst(fileOf);
             }
             return new Checkpoint(modelDir, List.copyOf(files), Collections.unmodifiableMap(tensors),
                     Collections.unmodifiableMap(fileOf), Collections.unmodifiableMap(metadata));
         } catch (RuntimeException e) {
             files.forEach(SafetensorsFile::close);
             throw e;
-        }
-    }
-
-    private static Map<String, String> readIndex(Path index) {
-        try {
-            JsonNode root = new ObjectMapper().readTree(index.toFile());
-            JsonNode map = root == null ? null : root.get("weight_map");
-            if (map == null || !map.isObject()) {
-                throw new CheckpointException(index + ": no weight_map object");
-            }
-            Map<String, String> out = new LinkedHashMap<>();
-            map.properties().forEach(e -> {
-                String file = e.getValue().asText();
-                if (file.contains("/") || file.contains("\\") || file.startsWith(".")) {
-                    throw new CheckpointException(index + ": tensor '" + e.getKey() + "' names an unsafe shard path '" + file + "'");
-                }
-                out.put(e.getKey(), file);
-            });
-            return out;
-        } catch (IOException e) {
-            throw new CheckpointException(index + ": cannot read: " + e.getMessage(), e);
         }
     }
 
@@ -167,7 +135,12 @@ public final class Checkpoint implements AutoCloseable {
     public StoredWeight linear(String base) {
         String format = metadata.get(StoredFormats.formatKey(base));
         if (format == null) {
-            return StoredWeight.ofFloat(base, tensor(base + ".weight"));
+            TensorView w = tensor(base + ".weight");
+            if (!w.dtype().isFloat()) {
+                throw new CheckpointException(fileOf(base + ".weight") + ": tensor '" + base + ".weight' is " + w.dtype()
+                        + "; a linear weight is F32, F16 or BF16 (or encoded, with '" + StoredFormats.formatKey(base) + "' metadata)");
+            }
+            return StoredWeight.ofFloat(base, w);
         }
         String prefix = base + ".";
         Map<String, TensorView> parts = new LinkedHashMap<>();

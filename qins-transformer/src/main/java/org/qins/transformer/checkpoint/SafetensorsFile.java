@@ -1,32 +1,27 @@
 package org.qins.transformer.checkpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.qins.api.DType;
 import org.qins.api.TensorView;
 
 /**
- * One memory-mapped safetensors file. The header is validated when the file is opened: its size
- * (at most {@value #MAX_HEADER_BYTES} bytes), JSON shape, known dtypes, offsets inside the data
- * area, byte lengths consistent with dtype and shape. Every error names the file and the tensor.
+ * One memory-mapped safetensors file: an 8-byte little-endian header size N (at most
+ * {@value #MAX_HEADER_BYTES}), N bytes of JSON header ({@link SafetensorsHeader} checks it), then
+ * the data buffer, which the tensors must cover exactly. Every error names the file and the tensor.
  */
 public final class SafetensorsFile implements AutoCloseable {
 
-    /** The safetensors format caps the JSON header at 100 MB. */
-    public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The safetensors format caps the JSON header at 100,000,000 bytes (the reference reader's limit). */
+    public static final long MAX_HEADER_BYTES = 100_000_000L;
 
     private final Path path;
     private final Arena arena;
@@ -59,87 +54,30 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private static SafetensorsFile parse(Path path, MemorySegment file, long size, Arena arena) {
         if (size < 8) {
-            throw new CheckpointException(path + ": not a safetensors file (" + size + " bytes, need at least 8)");
+            throw new CheckpointException(path + ": not a safetensors file (" + size + " bytes; the header size field alone is 8)");
         }
         long headerLen = file.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 0);
-        if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES) {
-            throw new CheckpointException(path + ": header size " + headerLen + " outside (0, " + MAX_HEADER_BYTES + "]");
+        if (headerLen < 0 || headerLen > MAX_HEADER_BYTES) {
+            throw new CheckpointException(path + ": header size " + Long.toUnsignedString(headerLen)
+                    + " exceeds the format's limit of " + MAX_HEADER_BYTES + " bytes");
         }
-        if (8 + headerLen > size) {
-            throw new CheckpointException(path + ": header size " + headerLen + " exceeds the file (" + size + " bytes)");
+        if (headerLen < 2) {
+            throw new CheckpointException(path + ": header size " + headerLen + " cannot hold a JSON object (at least 2 bytes)");
+        }
+        if (headerLen > size - 8) {
+            throw new CheckpointException(path + ": header size " + headerLen + " runs past the end of the file (" + size
+                    + " bytes leave at most " + (size - 8) + " for the header)");
         }
         byte[] headerBytes = file.asSlice(8, headerLen).toArray(ValueLayout.JAVA_BYTE);
-        JsonNode header;
-        try {
-            header = JSON.readTree(new String(headerBytes, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new CheckpointException(path + ": header is not valid JSON: " + e.getMessage(), e);
-        }
-        if (header == null || !header.isObject()) {
-            throw new CheckpointException(path + ": header is not a JSON object");
-        }
         long dataStart = 8 + headerLen;
-        long dataLen = size - dataStart;
+        SafetensorsHeader header = SafetensorsHeader.parse(path, headerBytes, size - dataStart);
         Map<String, TensorView> tensors = new LinkedHashMap<>();
-        Map<String, String> metadata = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : header.properties()) {
-            String name = e.getKey();
-            JsonNode v = e.getValue();
-            if (name.equals("__metadata__")) {
-                if (!v.isObject()) {
-                    throw new CheckpointException(path + ": __metadata__ is not an object");
-                }
-                v.properties().forEach(m -> {
-                    if (!m.getValue().isTextual()) {
-                        throw new CheckpointException(path + ": __metadata__ value of '" + m.getKey() + "' is not a string");
-                    }
-                    metadata.put(m.getKey(), m.getValue().asText());
-                });
-                continue;
-            }
-            tensors.put(name, tensor(path, name, v, file, dataStart, dataLen));
+        for (SafetensorsHeader.Entry e : header.entries) {
+            long bytes = e.end() - e.begin();
+            MemorySegment data = bytes == 0 ? MemorySegment.ofArray(new byte[0]) : file.asSlice(dataStart + e.begin(), bytes);
+            tensors.put(e.name(), new TensorView(e.name(), e.dtype(), e.shape(), data));
         }
-        return new SafetensorsFile(path, arena, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
-    }
-
-    private static TensorView tensor(Path path, String name, JsonNode v, MemorySegment file, long dataStart, long dataLen) {
-        String where = path + ": tensor '" + name + "'";
-        if (!v.isObject() || !v.path("dtype").isTextual() || !v.path("shape").isArray() || !v.path("data_offsets").isArray()
-                || v.path("data_offsets").size() != 2) {
-            throw new CheckpointException(where + ": entry needs dtype, shape and data_offsets [begin, end]");
-        }
-        DType dtype;
-        try {
-            dtype = DType.fromSafetensors(v.get("dtype").asText());
-        } catch (IllegalArgumentException e) {
-            throw new CheckpointException(where + ": " + e.getMessage());
-        }
-        long[] shape = new long[v.get("shape").size()];
-        for (int i = 0; i < shape.length; i++) {
-            JsonNode d = v.get("shape").get(i);
-            if (!d.canConvertToLong() || d.asLong() < 0) {
-                throw new CheckpointException(where + ": bad dimension " + d);
-            }
-            shape[i] = d.asLong();
-        }
-        long begin = v.get("data_offsets").get(0).asLong(-1);
-        long end = v.get("data_offsets").get(1).asLong(-1);
-        if (begin < 0 || end < begin || end > dataLen) {
-            throw new CheckpointException(where + ": data_offsets [" + begin + ", " + end + "] outside the data area of "
-                    + dataLen + " bytes");
-        }
-        long expected;
-        try {
-            expected = Math.multiplyExact(TensorView.elementCount(shape), dtype.bytes());
-        } catch (ArithmeticException e) {
-            throw new CheckpointException(where + ": shape too large");
-        }
-        if (end - begin != expected) {
-            throw new CheckpointException(where + ": " + dtype + java.util.Arrays.toString(shape) + " needs " + expected
-                    + " bytes but data_offsets span " + (end - begin));
-        }
-        MemorySegment data = expected == 0 ? MemorySegment.ofArray(new byte[0]) : file.asSlice(dataStart + begin, expected);
-        return new TensorView(name, dtype, shape, data);
+        return new SafetensorsFile(path, arena, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(header.metadata));
     }
 
     public Path path() {

@@ -3,12 +3,10 @@ package org.qins.transformer.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Reads {@code config.json} in both styles: transformers >= 5 ({@code rope_parameters}) and older
@@ -18,6 +16,8 @@ import java.util.Locale;
 public final class ConfigLoader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Largest head size accepted: 16 times the largest in use (256); the rotary tables are computed per head element. */
+    public static final int MAX_HEAD_DIM = 4096;
 
     private ConfigLoader() {
     }
@@ -30,128 +30,119 @@ public final class ConfigLoader {
         if (Files.isRegularFile(gen)) {
             generation = read(gen);
         }
-        return parse(config, generation, file.toString());
+        return parse(config, generation, file.toString(), gen.toString());
     }
 
+    /** The JSON object in {@code file}, or an error naming the file. */
     static JsonNode read(Path file) {
+        JsonNode n;
         try {
-            return JSON.readTree(file.toFile());
+            n = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new UnsupportedModelException("cannot read " + file + ": " + String.valueOf(e.getMessage()).replaceAll("\\s+", " "));
         }
+        if (n == null || !n.isObject()) {
+            throw new UnsupportedModelException(file + ": must hold a JSON object, got " + (n == null ? "nothing" : n.getNodeType()));
+        }
+        return n;
     }
 
     /** Parses a config tree; {@code source} names the file in error messages. */
     public static ModelConfig parse(JsonNode c, JsonNode generation, String source) {
-        JsonNode archs = c.path("architectures");
-        if (!archs.isArray() || archs.isEmpty()) {
-            throw new UnsupportedModelException(source + ": no 'architectures' entry");
+        return parse(c, generation, source, "generation_config.json");
+    }
+
+    /** As {@link #parse(JsonNode, JsonNode, String)}, naming the generation config {@code generationSource}. */
+    public static ModelConfig parse(JsonNode c, JsonNode generation, String source, String generationSource) {
+        if (c == null || !c.isObject()) {
+            throw new UnsupportedModelException(source + ": must hold a JSON object");
         }
-        Architecture arch = Architecture.forClassName(archs.get(0).asText(), source);
-        String modelType = c.path("model_type").asText("");
+        ConfigFields f = new ConfigFields(c, source, "");
+        Architecture arch = architecture(c, source);
+        String modelType = f.text("model_type", "");
         if (!modelType.equals(arch.modelType())) {
             throw new UnsupportedModelException(source + ": model_type '" + modelType + "' does not match architecture "
                     + arch.className() + " (expected '" + arch.modelType() + "')");
         }
-        String act = c.path("hidden_act").asText("silu");
+        String act = f.text("hidden_act", "silu");
         if (!act.equals("silu")) {
             throw new UnsupportedModelException(source + ": unsupported hidden_act '" + act + "' (supported: silu)");
         }
         for (String bias : List.of("attention_bias", "mlp_bias")) {
-            if (c.path(bias).asBoolean(false)) {
+            if (f.bool(bias, false)) {
                 throw new UnsupportedModelException(source + ": " + bias + "=true is not supported");
             }
         }
-        int hidden = required(c, "hidden_size", source);
-        int heads = required(c, "num_attention_heads", source);
-        int kvHeads = c.hasNonNull("num_key_value_heads") ? c.get("num_key_value_heads").asInt() : heads;
-        int headDim = c.hasNonNull("head_dim") ? c.get("head_dim").asInt() : hidden / heads;
-        int maxPos = c.path("max_position_embeddings").asInt(2048);
-        RopeConfig rope = rope(c, headDim, maxPos, source);
-        return new ModelConfig(arch, hidden, required(c, "intermediate_size", source), required(c, "num_hidden_layers", source),
-                heads, kvHeads, headDim, required(c, "vocab_size", source), (float) c.path("rms_norm_eps").asDouble(1e-6),
-                c.path("tie_word_embeddings").asBoolean(false), maxPos, rope, c.path("bos_token_id").asInt(-1),
-                eosIds(generation != null && generation.hasNonNull("eos_token_id") ? generation : c));
+        int hidden = f.positiveInt("hidden_size");
+        int heads = f.positiveInt("num_attention_heads");
+        int kvHeads = f.positiveInt("num_key_value_heads", heads);
+        if (heads % kvHeads != 0) {
+            throw f.error("num_key_value_heads", "(" + kvHeads + ") must divide num_attention_heads (" + heads + ")");
+        }
+        if (!f.has("head_dim") && hidden % heads != 0) {
+            throw f.error("num_attention_heads", "(" + heads + ") must divide hidden_size (" + hidden + ") when head_dim is not given");
+        }
+        int headDim = f.positiveInt("head_dim", hidden / heads);
+        if (headDim > MAX_HEAD_DIM) {
+            throw f.error(f.has("head_dim") ? "head_dim" : "hidden_size", "gives a head size of " + headDim + ", above the engine's"
+                    + " limit of " + MAX_HEAD_DIM + " (models use 64 to 256)");
+        }
+        int inter = f.positiveInt("intermediate_size");
+        int vocab = f.positiveInt("vocab_size");
+        checkSizes(f, heads, kvHeads, headDim, inter);
+        int maxPos = f.positiveInt("max_position_embeddings", 2048);
+        double eps = f.positiveFinite("rms_norm_eps", 1e-6);
+        if (!((float) eps > 0f) || !Float.isFinite((float) eps)) {
+            throw f.error("rms_norm_eps", "must be a finite number > 0 in float32, got " + eps);
+        }
+        RopeConfig rope = RopeReader.read(c, headDim, maxPos, source);
+        int bos = f.integer("bos_token_id", -1);
+        if (f.has("bos_token_id") && (bos < 0 || bos >= vocab)) {
+            throw f.error("bos_token_id", "(" + bos + ") must be a token id in [0, vocab_size " + vocab + ")");
+        }
+        boolean fromGeneration = generation != null && generation.isObject() && generation.hasNonNull("eos_token_id");
+        List<Integer> eos = eosIds(fromGeneration ? generation : c, fromGeneration ? generationSource : source, vocab);
+        return new ModelConfig(arch, hidden, inter, f.positiveInt("num_hidden_layers"), heads, kvHeads, headDim, vocab, (float) eps,
+                f.bool("tie_word_embeddings", false), maxPos, rope, bos, eos);
     }
 
-    private static RopeConfig rope(JsonNode c, int headDim, int maxPos, String source) {
-        // v5 keeps everything in rope_parameters; older configs split rope_theta and rope_scaling.
-        JsonNode params = c.path("rope_parameters");
-        JsonNode scaling = params.isObject() ? params : c.path("rope_scaling");
-        double theta = params.isObject() && params.hasNonNull("rope_theta") ? params.get("rope_theta").asDouble()
-                : c.path("rope_theta").asDouble(10000.0);
-        double partial = scaling.isObject() && scaling.hasNonNull("partial_rotary_factor")
-                ? scaling.get("partial_rotary_factor").asDouble() : c.path("partial_rotary_factor").asDouble(1.0);
-        int rotaryDim = (int) (headDim * partial);
-        if (rotaryDim <= 0 || rotaryDim % 2 != 0 || rotaryDim > headDim) {
-            throw new UnsupportedModelException(source + ": rotary dimension " + rotaryDim + " (head_dim " + headDim
-                    + " x partial_rotary_factor " + partial + ") must be even and in (0, head_dim]");
+    private static Architecture architecture(JsonNode c, String source) {
+        JsonNode archs = c.path("architectures");
+        if (!archs.isArray() || archs.isEmpty()) {
+            throw new UnsupportedModelException(source + ": no 'architectures' entry");
         }
-        String type = DEFAULT_TYPE;
-        if (scaling.isObject()) {
-            type = scaling.hasNonNull("rope_type") ? scaling.get("rope_type").asText() : scaling.path("type").asText(DEFAULT_TYPE);
+        if (!archs.get(0).isTextual()) {
+            throw new UnsupportedModelException(source + ": 'architectures' must list class names (strings), got "
+                    + ConfigFields.show(archs.get(0)));
         }
-        type = type.toLowerCase(Locale.ROOT);
-        return switch (type) {
-            case RopeConfig.DEFAULT -> RopeConfig.standard(theta, rotaryDim);
-            case RopeConfig.LONGROPE, "su" -> longRope(c, scaling, theta, rotaryDim, maxPos, source);
-            default -> throw new UnsupportedModelException(source + ": unsupported rope type '" + type
-                    + "' (supported: default, longrope)");
-        };
+        return Architecture.forClassName(archs.get(0).textValue(), source);
     }
 
-    private static final String DEFAULT_TYPE = RopeConfig.DEFAULT;
-
-    private static RopeConfig longRope(JsonNode c, JsonNode s, double theta, int rotaryDim, int maxPos, String source) {
-        float[] shortF = factors(s, "short_factor", rotaryDim, source);
-        float[] longF = factors(s, "long_factor", rotaryDim, source);
-        // Phi-3 sets original_max_position_embeddings; the factor is then max / original (HF ignores rope 'factor').
-        JsonNode om = s.hasNonNull("original_max_position_embeddings") ? s.get("original_max_position_embeddings")
-                : c.get("original_max_position_embeddings");
-        int originalMax;
-        double attention;
-        if (om != null && !om.isNull()) {
-            originalMax = om.asInt();
-            attention = RopeConfig.longRopeAttentionFactor(maxPos, originalMax);
-        } else {
-            originalMax = maxPos;
-            double factor = s.path("factor").asDouble(1.0);
-            attention = factor <= 1.0 ? 1.0 : Math.sqrt(1 + Math.log(factor) / Math.log(originalMax));
+    /** Per-token row sizes must fit in an int: the engine's buffers are float arrays. */
+    private static void checkSizes(ConfigFields f, int heads, int kvHeads, int headDim, int inter) {
+        try {
+            Math.addExact(Math.multiplyExact(heads, headDim), Math.multiplyExact(2, Math.multiplyExact(kvHeads, headDim)));
+        } catch (ArithmeticException e) {
+            throw f.error("head_dim", "(" + headDim + ") x (num_attention_heads " + heads + " + 2 x num_key_value_heads " + kvHeads
+                    + ") exceeds the largest row the engine holds (" + Integer.MAX_VALUE + ")");
         }
-        if (s.hasNonNull("attention_factor")) {
-            attention = s.get("attention_factor").asDouble();
+        if (inter > Integer.MAX_VALUE / 2) {
+            throw f.error("intermediate_size", "(" + inter + ") x 2 exceeds the largest row the engine holds (" + Integer.MAX_VALUE + ")");
         }
-        return new RopeConfig(RopeConfig.LONGROPE, theta, rotaryDim, shortF, longF, originalMax, attention);
     }
 
-    private static float[] factors(JsonNode s, String key, int rotaryDim, String source) {
-        JsonNode a = s.path(key);
-        if (!a.isArray() || a.size() != rotaryDim / 2) {
-            throw new UnsupportedModelException(source + ": longrope '" + key + "' must be a list of " + rotaryDim / 2
-                    + " numbers (rotary dim / 2), got " + (a.isArray() ? a.size() + " entries" : a.getNodeType()));
-        }
-        float[] f = new float[a.size()];
-        for (int i = 0; i < f.length; i++) {
-            f[i] = (float) a.get(i).asDouble();
-        }
-        return f;
-    }
-
-    private static int required(JsonNode c, String key, String source) {
-        JsonNode n = c.get(key);
-        if (n == null || !n.canConvertToInt()) {
-            throw new UnsupportedModelException(source + ": missing or non-integer '" + key + "'");
-        }
-        return n.asInt();
-    }
-
-    private static List<Integer> eosIds(JsonNode c) {
-        JsonNode e = c.path("eos_token_id");
+    private static List<Integer> eosIds(JsonNode c, String source, int vocab) {
+        JsonNode e = c.get("eos_token_id");
         List<Integer> ids = new ArrayList<>();
-        if (e.isArray()) {
-            e.forEach(x -> ids.add(x.asInt()));
-        } else if (e.canConvertToInt()) {
-            ids.add(e.asInt());
+        if (e == null || e.isNull()) {
+            return ids;
+        }
+        for (JsonNode x : e.isArray() ? e : List.of(e)) {
+            if (!x.isIntegralNumber() || !x.canConvertToInt() || x.intValue() < 0 || x.intValue() >= vocab) {
+                throw new UnsupportedModelException(source + ": 'eos_token_id' must be a token id in [0, vocab_size " + vocab
+                        + ") or a list of them, got " + ConfigFields.show(x));
+            }
+            ids.add(x.intValue());
         }
         return ids;
     }

@@ -13,7 +13,7 @@ public record ModelConfig(Architecture architecture, int hiddenSize, int interme
 
     public ModelConfig {
         eosTokenIds = List.copyOf(eosTokenIds);
-        if (heads % kvHeads != 0) {
+        if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0) {
             throw new UnsupportedModelException("num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
         }
     }

@@ -16,6 +16,7 @@ import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
 import org.qins.api.WeightFormat;
 import org.qins.transformer.checkpoint.Checkpoint;
+import org.qins.transformer.checkpoint.FiniteCheck;
 import org.qins.transformer.checkpoint.SafetensorsWriter;
 import org.qins.transformer.checkpoint.StoredFormats;
 
@@ -109,6 +110,7 @@ public final class ModelConverter {
                 writer.putMetadata(StoredFormats.FORMAT_KEY, format.name());
                 for (String name : source.tensorNames()) {
                     TensorView t = source.tensor(name);
+                    FiniteCheck.requireFiniteWeights(t, source.fileOf(name)); // a NaN copied or encoded is a broken model
                     long bytes = t.data().byteSize();
                     if (encodes(name, t)) {
                         String base = name.substring(0, name.length() - ".weight".length());

@@ -25,10 +25,11 @@ public final class Generator {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt is empty: give at least one token (usually BOS)");
         }
+        requireFits(prompt.length, options.maxNewTokens(), model.config().maxPositionEmbeddings());
         if (options.maxNewTokens() == 0) {
             return new GenerationResult(new int[0], false, 0, 0);
         }
-        Sequence seq = model.newSequence(kv, Math.addExact(prompt.length, options.maxNewTokens()));
+        Sequence seq = model.newSequence(kv, prompt.length + options.maxNewTokens());
         return continueSequence(seq, prompt, options, listener);
     }
 
@@ -41,7 +42,8 @@ public final class Generator {
         if (newTokens.length == 0) {
             throw new IllegalArgumentException("nothing to continue from: give at least one new token");
         }
-        int needed = seq.length() + newTokens.length + Math.max(0, options.maxNewTokens() - 1);
+        requireFits(seq.length() + newTokens.length, options.maxNewTokens(), model.config().maxPositionEmbeddings());
+        long needed = (long) seq.length() + newTokens.length + Math.max(0, options.maxNewTokens() - 1);
         if (needed > seq.capacity()) {
             throw new IllegalArgumentException(seq.length() + " cached + " + newTokens.length + " new tokens + "
                     + options.maxNewTokens() + " to generate exceed the sequence's capacity of " + seq.capacity());
@@ -69,6 +71,18 @@ public final class Generator {
         }
         long t2 = System.nanoTime();
         return new GenerationResult(Arrays.copyOf(out, n), eos, t1 - t0, t2 - t1);
+    }
+
+    /**
+     * Refuses, before any buffer is sized, a prompt plus new tokens beyond the model's context:
+     * positions past {@code max_position_embeddings} were never trained and the cache would grow past it.
+     */
+    public static void requireFits(int promptTokens, int maxNewTokens, int context) {
+        long total = (long) promptTokens + maxNewTokens;
+        if (total > context) {
+            throw new IllegalArgumentException("the prompt's " + promptTokens + " tokens + " + maxNewTokens + " new tokens = " + total
+                    + " positions exceed the model's context of " + context + " (max_position_embeddings)");
+        }
     }
 
     private static boolean contains(int[] ids, int id) {

@@ -8,6 +8,7 @@ import org.qins.api.LinearLayer;
 import org.qins.api.Parallel;
 import org.qins.api.TensorView;
 import org.qins.transformer.checkpoint.Checkpoint;
+import org.qins.transformer.checkpoint.FiniteCheck;
 import org.qins.transformer.config.ModelConfig;
 
 /**
@@ -91,6 +92,10 @@ public final class CausalLm implements AutoCloseable {
 
     /** A new empty sequence with a KV cache from {@code provider} for up to {@code capacity} positions. */
     public Sequence newSequence(KvCacheProvider provider, int capacity) {
+        if (capacity < 1 || capacity > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("a sequence of " + capacity + " positions does not fit the model's context of "
+                    + config.maxPositionEmbeddings() + " (max_position_embeddings)");
+        }
         KvCache cache = provider.create(new KvCacheSpec(config.layers(), config.kvHeads(), config.headDim(), capacity));
         return new Sequence(this, cache);
     }
@@ -124,13 +129,31 @@ public final class CausalLm implements AutoCloseable {
                 embeddings.copyFloats((long) part.tokens()[part.offset() + b] * hidden, ws.x, (part.firstRow() + b) * hidden, hidden);
             }
         }
-        for (DecoderLayer layer : layers) {
-            layer.forward(ws, batch, rope, parallel);
+        for (int i = 0; i < layers.size(); i++) {
+            layers.get(i).forward(ws, batch, rope, parallel);
+            requireFinite(ws.x, batch.rows() * hidden, hidden, batch, i);
         }
         for (ForwardBatch.Part part : batch.parts()) {
             part.sequence().advance(part.count());
         }
         logits(batch, ws);
+    }
+
+    /** {@link #requireFinite}'s layer index for the LM head. */
+    private static final int HEAD = -1;
+
+    /**
+     * One pass over an output ({@code n} floats, rows of {@code row} in the batch's row order); the
+     * first NaN or infinity stops generation naming the layer ({@link #HEAD} for the logits) and the
+     * position. Allocates nothing unless it fails: it runs for every layer of every decode step.
+     */
+    private static void requireFinite(float[] out, int n, int row, ForwardBatch batch, int layer) {
+        int bad = FiniteCheck.firstNonFinite(out, 0, n);
+        if (bad >= 0) {
+            String where = layer == HEAD ? "the LM head (logits)" : "layer " + layer + " (model.layers." + layer + ")";
+            throw new NonFiniteException("the output of " + where + " is " + out[bad] + " at position " + batch.positionOf(bad / row)
+                    + " (element " + bad % row + "): the weights overflow float32 on this input");
+        }
     }
 
     /** The final norm and the LM head over the rows whose logits are wanted, in one head call. */
@@ -145,11 +168,14 @@ public final class CausalLm implements AutoCloseable {
             }
         }
         if (batch.parts().size() == 1) {
-            lmHead.forward(ws.headIn, batch.parts().get(0).logits(), n);
+            float[] logits = batch.parts().get(0).logits();
+            lmHead.forward(ws.headIn, logits, n);
+            requireFinite(logits, n * vocab, vocab, batch.logitBatch(), HEAD);
             return;
         }
         float[] out = ws.headOut(n);
         lmHead.forward(ws.headIn, out, n);
+        requireFinite(out, n * vocab, vocab, batch.logitBatch(), HEAD);
         int row = 0;
         for (ForwardBatch.Part part : batch.parts()) {
             int rows = part.logitRows();

@@ -62,4 +62,26 @@ final class ForwardBatch {
     int logitRows() {
         return parts.stream().mapToInt(Part::logitRows).sum();
     }
+
+    /** The position (in its own sequence) of batch row {@code row}; for messages. */
+    int positionOf(int row) {
+        for (Part p : parts) {
+            if (row >= p.firstRow() && row < p.firstRow() + p.count()) {
+                return p.start() + row - p.firstRow();
+            }
+        }
+        throw new IndexOutOfBoundsException("row " + row + " of a batch of " + rows);
+    }
+
+    /** A view whose rows are the logit rows (every token of an all-logits part, the last of the others); for messages. */
+    ForwardBatch logitBatch() {
+        ForwardBatch b = new ForwardBatch();
+        for (Part p : parts) {
+            int skipped = p.allLogits() ? 0 : p.count() - 1;
+            b.parts.add(new Part(p.sequence(), p.tokens(), p.offset() + skipped, p.count() - skipped, p.start() + skipped, b.rows,
+                    p.allLogits(), p.logits()));
+            b.rows += p.count() - skipped;
+        }
+        return b;
+    }
 }

@@ -4,12 +4,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.qins.api.LayerSpec;
 import org.qins.api.Parallel;
 import org.qins.api.LinearLayer;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
 import org.qins.transformer.checkpoint.Checkpoint;
+import org.qins.transformer.checkpoint.CheckpointException;
+import org.qins.transformer.checkpoint.FiniteCheck;
 import org.qins.transformer.config.Architecture;
 import org.qins.transformer.config.ConfigLoader;
 import org.qins.transformer.config.ModelConfig;
@@ -51,6 +54,7 @@ public final class ModelLoader {
     }
 
     private CausalLm build(ModelConfig c, Checkpoint ckpt) {
+        refuseUnused(c, ckpt);
         int hidden = c.hiddenSize();
         TensorView embed = floatTensor(ckpt, "model.embed_tokens.weight", c.vocabSize(), hidden);
         List<DecoderLayer> layers = new ArrayList<>();
@@ -78,12 +82,33 @@ public final class ModelLoader {
         // The head stays float unless the checkpoint stores it encoded, as the converter does.
         LayerSpec headSpec = new LayerSpec("lm_head", c.vocabSize(), hidden);
         LinearLayer head = loader.loadKeptFloat(headSpec,
-                c.tieWordEmbeddings() ? StoredWeight.ofFloat("lm_head", embed) : ckpt.linear("lm_head"));
+                c.tieWordEmbeddings() ? StoredWeight.ofFloat("lm_head", embed) : finite(ckpt, ckpt.linear("lm_head")));
         return new CausalLm(c, embed, layers, norm(ckpt, "model.norm.weight", c), head, loader.parallel(), ckpt);
     }
 
     private LinearLayer linear(Checkpoint ckpt, String base, int out, int in) {
-        return load(new LayerSpec(base, out, in), ckpt.linear(base));
+        return load(new LayerSpec(base, out, in), finite(ckpt, ckpt.linear(base)));
+    }
+
+    /** {@code stored} once its float parts are known finite and in range (no NaN, infinity or near-overflow value). */
+    private static StoredWeight finite(Checkpoint ckpt, StoredWeight stored) {
+        stored.parts().forEach((part, t) -> FiniteCheck.requireFiniteWeights(t, ckpt.fileOf(stored.name() + "." + part)));
+        return stored;
+    }
+
+    /** A checkpoint with tensors the config does not use (e.g. more layers) is not the model the config describes. */
+    private static void refuseUnused(ModelConfig c, Checkpoint ckpt) {
+        List<String> ignored = ckpt.tensorNames().stream().filter(n -> ModelTensors.isIgnorable(c, n)).toList();
+        if (!ignored.isEmpty()) {
+            System.getLogger("org.qins.model").log(System.Logger.Level.WARNING, ckpt.directory() + ": ignoring " + ignored.size()
+                    + " tensor(s) the model recomputes or ties: " + ignored.stream().limit(3).toList());
+        }
+        Set<String> unused = ModelTensors.unused(c, ckpt.tensorNames());
+        if (!unused.isEmpty()) {
+            throw new CheckpointException(ckpt.directory() + ": " + unused.size() + " tensor(s) that config.json's model does not"
+                    + " use (" + c.layers() + " layers, tie_word_embeddings " + c.tieWordEmbeddings() + "): "
+                    + unused.stream().limit(5).toList() + (unused.size() > 5 ? " ..." : ""));
+        }
     }
 
     private LinearLayer load(LayerSpec spec, StoredWeight stored) {
@@ -93,9 +118,10 @@ public final class ModelLoader {
     private static TensorView floatTensor(Checkpoint ckpt, String name, long... shape) {
         TensorView t = ckpt.tensor(name);
         if (!t.dtype().isFloat() || !java.util.Arrays.equals(t.shape(), shape)) {
-            throw new IllegalArgumentException(ckpt.directory() + ": tensor '" + name + "' is " + t.dtype()
+            throw new CheckpointException(ckpt.fileOf(name) + ": tensor '" + name + "' is " + t.dtype()
                     + java.util.Arrays.toString(t.shape()) + ", expected a float tensor of shape " + java.util.Arrays.toString(shape));
         }
+        FiniteCheck.requireFiniteWeights(t, ckpt.fileOf(name));
         return t;
     }
 

@@ -31,9 +31,18 @@ public final class WorkerPool implements Parallel, AutoCloseable {
     private int n;
     private int chunks;
 
+    /** Most threads a pool takes: beyond this a count is a typo, not a tuning choice. */
+    public static final int MAX_THREADS = 256;
+
     public WorkerPool(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int limit = maxThreads(cpus);
+        if (threads > limit) {
+            throw new IllegalArgumentException("threads " + threads + " is more than this machine can use: at most " + limit
+                    + " (4 x " + cpus + " available processors, and never more than " + MAX_THREADS + ")");
         }
         this.threads = threads;
         this.workers = new Thread[threads - 1];
@@ -43,9 +52,14 @@ public final class WorkerPool implements Parallel, AutoCloseable {
         }
     }
 
-    /** A pool with one thread per available processor. */
+    /** The most threads a pool takes on a machine with {@code cpus} available processors. */
+    public static int maxThreads(int cpus) {
+        return (int) Math.min(MAX_THREADS, 4L * cpus);
+    }
+
+    /** A pool with one thread per available processor (at most {@value #MAX_THREADS}). */
     public static WorkerPool ofAvailableProcessors() {
-        return new WorkerPool(Runtime.getRuntime().availableProcessors());
+        return new WorkerPool(Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()));
     }
 
     @Override

@@ -2,9 +2,12 @@ package org.qins.transformer.tokenizer;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -20,14 +23,33 @@ import java.util.Map;
 public final class Tokenizer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Deepest nesting of tokenizer.json accepted (real ones nest about 6 deep): the native library
+     * panics, aborting the JVM, on a decoder nested past its parser's recursion limit of 128.
+     */
+    static final int MAX_DEPTH = 64;
+    /**
+     * tokenizer.json is read with nesting bounded and duplicate keys refused: the native library acts
+     * on the first of two equal keys and Jackson keeps the last, so the checks here would look at
+     * another tokenizer than the one the library builds (found by fuzzing: a second "model" hid a BPE
+     * that crashes the JVM).
+     */
+    private static final ObjectMapper STRICT = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
+    /** A text with ASCII, accents, CJK and a symbol: a tokenizer that cannot encode it is refused at load. */
+    static final String PROBE = "Hello, world! 123 café 日本 ✓";
+
+    private final Path file;
     private final HuggingFaceTokenizer hf;
     private final Boolean addBos;
     private final int bosId;
 
     private final Map<String, Integer> tokenIds;
 
-    private Tokenizer(HuggingFaceTokenizer hf, Boolean addBos, int bosId, Map<String, Integer> tokenIds) {
+    private Tokenizer(Path file, HuggingFaceTokenizer hf, Boolean addBos, int bosId, Map<String, Integer> tokenIds) {
+        this.file = file;
         this.hf = hf;
         this.tokenIds = tokenIds;
         this.addBos = addBos;
@@ -37,43 +59,83 @@ public final class Tokenizer implements AutoCloseable {
     public static Tokenizer load(Path modelDir) {
         Path file = modelDir.resolve("tokenizer.json");
         if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(modelDir + ": no tokenizer.json (use --prompt-ids to give token ids)");
+            throw new TokenizerException(modelDir + ": no tokenizer.json (use --prompt-ids to give token ids)");
+        }
+        JsonNode tok = readObject(STRICT, file);
+        NativeGuards.check(file, tok);
+        Path cfgFile = modelDir.resolve("tokenizer_config.json");
+        JsonNode cfg = Files.isRegularFile(cfgFile) ? readObject(JSON, cfgFile) : JSON.createObjectNode();
+        JsonNode addBosNode = cfg.get("add_bos_token");
+        if (addBosNode != null && !addBosNode.isNull() && !addBosNode.isBoolean()) {
+            throw new TokenizerException(cfgFile + ": add_bos_token must be true or false, got " + addBosNode);
+        }
+        Boolean addBos = addBosNode == null || addBosNode.isNull() ? null : addBosNode.booleanValue();
+        Map<String, Integer> ids = tokenIds(file, tok);
+        String bos = tokenText(cfg.get("bos_token"));
+        int bosId = bos == null ? -1 : ids.getOrDefault(bos, -1);
+        if (Boolean.TRUE.equals(addBos) && bosId < 0) {
+            throw new TokenizerException(cfgFile + ": add_bos_token is true but bos_token '" + bos
+                    + "' is not a token of " + file);
+        }
+        Map<String, String> options = new HashMap<>();
+        options.put("addSpecialTokens", String.valueOf(addBos == null));
+        options.put("truncation", "false");
+        options.put("padding", "false");
+        options.put("maxLength", String.valueOf(Integer.MAX_VALUE));
+        HuggingFaceTokenizer hf;
+        try {
+            hf = HuggingFaceTokenizer.newInstance(file, options);
+        } catch (IOException | RuntimeException e) {
+            throw new TokenizerException(file + ": the tokenizers library cannot load it: "
+                    + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
         }
         try {
-            JsonNode tok = JSON.readTree(file.toFile());
-            Path cfgFile = modelDir.resolve("tokenizer_config.json");
-            JsonNode cfg = Files.isRegularFile(cfgFile) ? JSON.readTree(cfgFile.toFile()) : JSON.createObjectNode();
-            Boolean addBos = cfg.hasNonNull("add_bos_token") ? cfg.get("add_bos_token").asBoolean() : null;
-            int bosId = -1;
-            String bos = tokenText(cfg.get("bos_token"));
-            if (bos != null) {
-                for (JsonNode t : tok.path("added_tokens")) {
-                    if (bos.equals(t.path("content").asText())) {
-                        bosId = t.path("id").asInt();
-                    }
-                }
-            }
-            if (Boolean.TRUE.equals(addBos) && bosId < 0) {
-                throw new IllegalArgumentException(cfgFile + ": add_bos_token is true but bos_token '" + bos
-                        + "' is not an added token of " + file);
-            }
-            Map<String, String> options = new HashMap<>();
-            options.put("addSpecialTokens", String.valueOf(addBos == null));
-            options.put("truncation", "false");
-            options.put("padding", "false");
-            options.put("maxLength", String.valueOf(Integer.MAX_VALUE));
-            Map<String, Integer> ids = new HashMap<>();
-            JsonNode vocab = tok.path("model").path("vocab");
-            if (vocab.isObject()) {
-                vocab.properties().forEach(e -> ids.put(e.getKey(), e.getValue().asInt()));
-            }
-            for (JsonNode t : tok.path("added_tokens")) {
-                ids.put(t.path("content").asText(), t.path("id").asInt());
-            }
-            return new Tokenizer(HuggingFaceTokenizer.newInstance(file, options), addBos, bosId, Map.copyOf(ids));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            hf.decode(hf.encode(PROBE).getIds(), true);
+        } catch (RuntimeException e) {
+            hf.close();
+            throw new TokenizerException(file + ": loads, but the tokenizers library cannot encode and decode a test text with it: "
+                    + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
         }
+        return new Tokenizer(file, hf, addBos, bosId, Map.copyOf(ids));
+    }
+
+    private static JsonNode readObject(ObjectMapper json, Path file) {
+        JsonNode n;
+        try {
+            n = json.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new TokenizerException(file + ": cannot read: " + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
+        }
+        if (n == null || !n.isObject()) {
+            throw new TokenizerException(file + ": must hold a JSON object, got " + (n == null ? "nothing" : n.getNodeType()));
+        }
+        return n;
+    }
+
+    /** Token text to id: the model's vocabulary (when it is a map) and the added tokens, which win. */
+    private static Map<String, Integer> tokenIds(Path file, JsonNode tok) {
+        Map<String, Integer> ids = new HashMap<>();
+        JsonNode vocab = tok.path("model").path("vocab");
+        if (vocab.isObject()) {
+            vocab.properties().forEach(e -> ids.put(e.getKey(), e.getValue().asInt()));
+        }
+        JsonNode added = tok.path("added_tokens");
+        if (!added.isMissingNode() && !added.isNull() && !added.isArray()) {
+            throw new TokenizerException(file + ": added_tokens must be a list, got " + added.getNodeType());
+        }
+        for (JsonNode t : added) {
+            if (!t.path("content").isTextual() || !t.path("id").isIntegralNumber() || !t.path("id").canConvertToInt()
+                    || t.path("id").intValue() < 0) {
+                throw new TokenizerException(file + ": each added_tokens entry needs a string content and an id >= 0, got "
+                        + abbreviate(t.toString()));
+            }
+            ids.put(t.get("content").textValue(), t.get("id").intValue());
+        }
+        return ids;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 80 ? s.substring(0, 80) + "..." : s;
     }
 
     /** bos_token is a string, or an AddedToken object with "content". */
@@ -86,7 +148,12 @@ public final class Tokenizer implements AutoCloseable {
 
     /** Token ids of {@code text}, BOS prepended when the tokenizer config asks for it. */
     public int[] encode(String text) {
-        long[] ids = hf.encode(text).getIds();
+        long[] ids;
+        try {
+            ids = hf.encode(text).getIds();
+        } catch (RuntimeException e) {
+            throw failed("encode", e);
+        }
         boolean bos = Boolean.TRUE.equals(addBos) && (ids.length == 0 || ids[0] != bosId);
         int[] out = new int[ids.length + (bos ? 1 : 0)];
         int k = 0;
@@ -104,7 +171,12 @@ public final class Tokenizer implements AutoCloseable {
      * (a chat template writes its own): as transformers' {@code apply_chat_template} tokenizes.
      */
     public int[] encodeVerbatim(String text) {
-        long[] ids = hf.encode(text, false, false).getIds();
+        long[] ids;
+        try {
+            ids = hf.encode(text, false, false).getIds();
+        } catch (RuntimeException e) {
+            throw failed("encode", e);
+        }
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
             out[i] = (int) ids[i];
@@ -124,7 +196,11 @@ public final class Tokenizer implements AutoCloseable {
         for (int i = from; i < to; i++) {
             l[i - from] = ids[i];
         }
-        return hf.decode(l, true);
+        try {
+            return hf.decode(l, true);
+        } catch (RuntimeException e) {
+            throw failed("decode", e);
+        }
     }
 
     public String decode(int[] ids) {
@@ -134,6 +210,12 @@ public final class Tokenizer implements AutoCloseable {
     /** The BOS id from the tokenizer config, or -1. */
     public int bosId() {
         return bosId;
+    }
+
+    /** An error of the native library while using the tokenizer, with the file it came from. */
+    private TokenizerException failed(String what, RuntimeException e) {
+        return new TokenizerException(file + ": the tokenizers library failed to " + what + ": "
+                + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
     }
 
     @Override

@@ -121,6 +121,6 @@ class ConfigLoaderTest {
     @Test
     void rejectsLongRopeFactorsOfTheWrongLength() throws Exception {
         String bad = PHI3_LEGACY.replace("\"short_factor\": [1, 1, 1, 1, 1, 1, 1, 2]", "\"short_factor\": [1, 2]");
-        assertThatThrownBy(() -> parse(bad)).hasMessageContaining("'short_factor' must be a list of 8");
+        assertThatThrownBy(() -> parse(bad)).hasMessageContaining("'rope_scaling.short_factor' must be a list of 8");
     }
 }

@@ -52,4 +52,19 @@ class WorkerPoolTest {
             }
         }
     }
+
+    @Test
+    void absurdThreadCountsAreRefusedWithTheNumbers() {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        int limit = WorkerPool.maxThreads(cpus);
+        assertThat(limit).isEqualTo(Math.min(256, 4 * cpus));
+        assertThat(WorkerPool.maxThreads(1000)).isEqualTo(WorkerPool.MAX_THREADS);
+        assertThatThrownBy(() -> new WorkerPool(100_000)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("threads 100000 is more than this machine can use: at most " + limit + " (4 x " + cpus
+                        + " available processors, and never more than 256)");
+        assertThatThrownBy(() -> new WorkerPool(limit + 1)).hasMessageContaining("at most " + limit);
+        try (WorkerPool pool = new WorkerPool(Math.min(limit, 8))) {
+            assertThat(pool.threads()).isEqualTo(Math.min(limit, 8));
+        }
+    }
 }
