@@ -1,0 +1,58 @@
+package org.qins.transformer.chat;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
+import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import java.util.Map;
+import jinjava.javax.el.CompositeELResolver;
+
+/**
+ * A Jinjava configured to render chat templates as transformers' Jinja2 sandbox does:
+ * {@code trim_blocks} ({@code lstrip_blocks} and {@code keep_trailing_newline=False} are applied to the
+ * source by {@link TemplateSource}: Jinjava's lstrip acts mid-line too, its trailing newline option on the
+ * output); Jinja's readings where Jinjava's defaults differ
+ * (each override below says which); Python's {@code str} methods on strings;
+ * transformers' {@code tojson}, {@code raise_exception} and {@code strftime_now}; and
+ * {@code py_slice} for the slices {@link TemplateSource} rewrites. Jinjava's "natural operator
+ * precedence" stays off: it reads {@code not x|length} as {@code (not x)|length}, unlike Jinja.
+ * Known differences left: {@code {{ true }}} prints {@code true} and {@code {{ none }}} nothing
+ * (Jinja: {@code True}, {@code None}); an undefined name {@code is none} (Jinja: it is not, it is
+ * undefined). Family templates neither print booleans nor test an unguarded name against none.
+ */
+final class JinjaEnvironment {
+
+    private JinjaEnvironment() {
+    }
+
+    static Jinjava create() {
+        CompositeELResolver resolver = new CompositeELResolver();
+        resolver.add(new PythonStringResolver());
+        resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
+        Jinjava jinja = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withKeepTrailingNewline(true).withElResolver(resolver)
+                .withLegacyOverrides(LegacyOverrides.newBuilder()
+                        .withUseTrimmingForNotesAndExpressions(true) // {{- x -}} trims as {%- -%} does
+                        .withParseWhitespaceControlStrictly(true) // only a '-' touching the delimiter trims: {{ -1 }} is -1
+                        .withEvaluateMapKeys(true) // {k: v} uses the value of k
+                        .withIterateOverMapKeys(true) // for k in dict: the keys
+                        .withUsePyishObjectMapper(true) // {{ list }} and {{ dict }} print as Python's repr
+                        .build())
+                .build());
+        jinja.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class,
+                "raiseException", String.class));
+        jinja.getGlobalContext().registerFunction(new ELFunctionDefinition("", "strftime_now", TemplateFunctions.class,
+                "strftimeNow", String.class));
+        jinja.getGlobalContext().registerFilter(new TojsonFilter());
+        jinja.getGlobalContext().registerFilter(new PySliceFilter());
+        return jinja;
+    }
+
+    /**
+     * Variables every rendering sees besides the conversation: the function names, so that
+     * {@code strftime_now is defined} holds as in transformers' environment, where functions are globals.
+     */
+    static Map<String, Object> globals() {
+        return Map.of("raise_exception", "function raise_exception", "strftime_now", "function strftime_now");
+    }
+}
