@@ -62,4 +62,23 @@ public record Architecture(String className, String modelType, String layerPrefi
         }
         return Set.copyOf(out);
     }
+
+    /** One line for {@code qins providers}: what sets this family apart. */
+    public String summary() {
+        StringBuilder b = new StringBuilder("model_type ").append(modelType);
+        b.append(layer.qkv().size() == 1 ? "; fused qkv" : "; q, k, v").append(layer.gateUp().size() == 1 ? ", fused gate/up" : ", gate, up");
+        if (layer.hasQkNorm()) {
+            b.append("; q/k RMSNorm");
+        }
+        if (!biases.always().isEmpty()) {
+            b.append("; biases on ").append(new java.util.TreeSet<>(biases.always()));
+        }
+        if (!biases.byFlag().isEmpty()) {
+            b.append("; biases by ").append(String.join(", ", new java.util.TreeSet<>(biases.byFlag().keySet())));
+        }
+        if (slidingWindow != SlidingWindowRule.NONE) {
+            b.append("; sliding window by ").append(slidingWindow == SlidingWindowRule.SLIDING_WINDOW_KEY ? "sliding_window" : "layer_types");
+        }
+        return b.toString();
+    }
 }
