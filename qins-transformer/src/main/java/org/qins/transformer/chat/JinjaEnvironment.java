@@ -17,9 +17,11 @@ import jinjava.javax.el.CompositeELResolver;
  * transformers' {@code tojson}, {@code raise_exception} and {@code strftime_now}; and
  * {@code py_slice} for the slices {@link TemplateSource} rewrites. Jinjava's "natural operator
  * precedence" stays off: it reads {@code not x|length} as {@code (not x)|length}, unlike Jinja.
- * Known differences left: {@code {{ true }}} prints {@code true} and {@code {{ none }}} nothing
- * (Jinja: {@code True}, {@code None}); an undefined name {@code is none} (Jinja: it is not, it is
- * undefined). Family templates neither print booleans nor test an unguarded name against none.
+ * Known differences left: {@code {{ true }}} prints {@code true}, {@code {{ none }}} nothing, a list or
+ * dict in Java's notation (Jinja: {@code True}, {@code None}, Python's repr; Jinjava's Python-like
+ * printer would also escape control characters inside plain strings, which Jinja writes as they are);
+ * an undefined name {@code is none} (Jinja: it is not, it is undefined). Family templates print
+ * strings only and guard optional fields with {@code is defined}.
  */
 final class JinjaEnvironment {
 
@@ -36,7 +38,6 @@ final class JinjaEnvironment {
                         .withParseWhitespaceControlStrictly(true) // only a '-' touching the delimiter trims: {{ -1 }} is -1
                         .withEvaluateMapKeys(true) // {k: v} uses the value of k
                         .withIterateOverMapKeys(true) // for k in dict: the keys
-                        .withUsePyishObjectMapper(true) // {{ list }} and {{ dict }} print as Python's repr
                         .build())
                 .build());
         jinja.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class,
