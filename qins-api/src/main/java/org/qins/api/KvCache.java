@@ -5,6 +5,11 @@ package org.qins.api;
  * representation: it asks the cache for dot products with the keys and for weighted sums of the
  * values, so a cache may keep them in any format (FP16 keys, QINS values) and decode inside
  * these two calls.
+ *
+ * <p>Positions are absolute (0 = the sequence's first token). A cache must keep the last
+ * {@link KvCacheSpec#slots()} positions stored in each layer; with sliding-window attention that is
+ * the window, so its memory stays flat however long the sequence grows. Attention asks only for
+ * positions {@code [from, to)} still held; asking for older ones is an error.
  */
 public interface KvCache {
 
@@ -12,21 +17,22 @@ public interface KvCache {
 
     /**
      * Stores the keys and values of one position for one layer: {@code kvHeads * headDim}
-     * floats each, head-major, starting at the given offsets.
+     * floats each, head-major, starting at the given offsets. Positions of a layer are stored in
+     * increasing order.
      */
     void store(int layer, int position, float[] k, int kOffset, float[] v, int vOffset);
 
     /**
-     * {@code scores[sOffset + t] = dot(q[qOffset .. qOffset+headDim), K[layer][t][kvHead])} for
-     * {@code t < length}.
+     * {@code scores[sOffset + t - from] = dot(q[qOffset .. qOffset+headDim), K[layer][t][kvHead])} for
+     * positions {@code from <= t < to}.
      */
-    void keyScores(int layer, int kvHead, float[] q, int qOffset, int length, float[] scores, int sOffset);
+    void keyScores(int layer, int kvHead, float[] q, int qOffset, int from, int to, float[] scores, int sOffset);
 
     /**
-     * {@code out[outOffset + d] = sum_{t < length} weights[wOffset + t] * V[layer][t][kvHead][d]};
+     * {@code out[outOffset + d] = sum_{from <= t < to} weights[wOffset + t - from] * V[layer][t][kvHead][d]};
      * overwrites {@code headDim} elements of {@code out}.
      */
-    void valueSum(int layer, int kvHead, float[] weights, int wOffset, int length, float[] out, int outOffset);
+    void valueSum(int layer, int kvHead, float[] weights, int wOffset, int from, int to, float[] out, int outOffset);
 
     /** Bytes held for one token position over all layers (K and V). */
     long bytesPerToken();

@@ -8,6 +8,8 @@ import org.qins.api.LinearLayerProvider;
 import org.qins.api.OptionSpec;
 import org.qins.api.WeightFormat;
 import org.qins.transformer.QinsEngine;
+import org.qins.transformer.arch.Architecture;
+import org.qins.transformer.arch.ArchitectureRegistry;
 import org.qins.transformer.provider.CodecAtRestFlag;
 import org.qins.transformer.provider.ProviderSelector;
 import org.qins.transformer.provider.Selection;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code qins providers}: every provider and weight format on the classpath, their options, and which would be selected. */
 @Command(name = "providers", description = "List the weight formats, linear-layer and KV-cache providers found, their options,"
-        + " and which provider would be selected.")
+        + " the model architectures, and which provider would be selected.")
 final class ProvidersCommand implements Runnable {
 
     @Spec
@@ -54,6 +56,10 @@ final class ProvidersCommand implements Runnable {
         out.println("KV cache providers:");
         for (KvCacheProvider p : selector.registry().kvProviders()) {
             out.printf("  %-12s priority %3d  %s%n", p.name(), p.priority(), p.description());
+        }
+        out.println("Model architectures (config.json's architectures[0]; more from jars with an ArchitectureProvider):");
+        for (Architecture a : ArchitectureRegistry.standard().all()) {
+            out.printf("  %-20s %s%n", a.className(), a.summary());
         }
         String raw = CodecAtRestFlag.rawValue();
         out.printf("%nFlag %s = %s%n", CodecAtRestFlag.ENV, raw == null ? "unset (default 1: Pattern A)" : raw);

@@ -73,5 +73,8 @@ class OptionsCommandTest {
         assertThat(r.out()).contains("Weight formats").contains("qins9").contains("option group (text, default 32)")
                 .contains("option decoded-cache (boolean, default false)").contains("DEPRECATED")
                 .contains("Selected linear provider for f32 weights: qins");
+        assertThat(r.out()).contains("Model architectures").contains("Qwen3ForCausalLM     model_type qwen3; q, k, v, gate, up; q/k RMSNorm")
+                .contains("Phi3ForCausalLM      model_type phi3; fused qkv, fused gate/up")
+                .contains("MistralForCausalLM   model_type mistral; q, k, v, gate, up; sliding window by sliding_window");
     }
 }

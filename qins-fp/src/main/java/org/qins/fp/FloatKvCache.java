@@ -5,20 +5,29 @@ import org.qins.api.KvCache;
 import org.qins.api.KvCacheSpec;
 import org.qins.api.kernel.VectorMath;
 
-/** Keys and values in float32, one growing array per layer (position-major, then head, then dim). */
+/**
+ * Keys and values in float32, one array per layer (slot-major, then head, then dim) that grows up
+ * to {@link KvCacheSpec#slots()} positions; position {@code p} lives in slot {@code p % slots}, so a
+ * sliding-window model's cache stops growing at its window.
+ */
 final class FloatKvCache implements KvCache {
 
     private static final int INITIAL_POSITIONS = 64;
 
     private final KvCacheSpec spec;
+    private final int slots;
     private final float[][] keys;
     private final float[][] values;
+    /** Per layer: the last position stored + 1. */
+    private final int[] stored;
 
     FloatKvCache(KvCacheSpec spec) {
         this.spec = spec;
+        this.slots = spec.slots();
         this.keys = new float[spec.layers()][];
         this.values = new float[spec.layers()][];
-        int initial = Math.min(spec.capacity(), INITIAL_POSITIONS) * spec.rowSize();
+        this.stored = new int[spec.layers()];
+        int initial = Math.min(slots, INITIAL_POSITIONS) * spec.rowSize();
         for (int l = 0; l < spec.layers(); l++) {
             keys[l] = new float[initial];
             values[l] = new float[initial];
@@ -36,34 +45,42 @@ final class FloatKvCache implements KvCache {
             throw new IndexOutOfBoundsException("position " + position + " outside KV cache capacity " + spec.capacity());
         }
         int row = spec.rowSize();
-        int end = (position + 1) * row;
+        int slot = position % slots;
+        int end = (slot + 1) * row;
         if (end > keys[layer].length) {
-            int grown = Math.min(spec.capacity() * row, Math.max(end, keys[layer].length * 2));
+            int grown = Math.min(slots * row, Math.max(end, keys[layer].length * 2));
             keys[layer] = Arrays.copyOf(keys[layer], grown);
             values[layer] = Arrays.copyOf(values[layer], grown);
         }
-        System.arraycopy(k, kOffset, keys[layer], position * row, row);
-        System.arraycopy(v, vOffset, values[layer], position * row, row);
+        System.arraycopy(k, kOffset, keys[layer], slot * row, row);
+        System.arraycopy(v, vOffset, values[layer], slot * row, row);
+        stored[layer] = position + 1;
     }
 
     @Override
-    public void keyScores(int layer, int kvHead, float[] q, int qOffset, int length, float[] scores, int sOffset) {
+    public void keyScores(int layer, int kvHead, float[] q, int qOffset, int from, int to, float[] scores, int sOffset) {
+        spec.checkHeld(layer, from, to, stored[layer]);
         int row = spec.rowSize();
         int hd = spec.headDim();
         float[] k = keys[layer];
-        for (int t = 0; t < length; t++) {
-            scores[sOffset + t] = VectorMath.dot(q, qOffset, k, t * row + kvHead * hd, hd);
+        int slot = from % slots;
+        for (int t = from; t < to; t++) {
+            scores[sOffset + t - from] = VectorMath.dot(q, qOffset, k, slot * row + kvHead * hd, hd);
+            slot = slot + 1 == slots ? 0 : slot + 1;
         }
     }
 
     @Override
-    public void valueSum(int layer, int kvHead, float[] weights, int wOffset, int length, float[] out, int outOffset) {
+    public void valueSum(int layer, int kvHead, float[] weights, int wOffset, int from, int to, float[] out, int outOffset) {
+        spec.checkHeld(layer, from, to, stored[layer]);
         int row = spec.rowSize();
         int hd = spec.headDim();
         float[] v = values[layer];
         Arrays.fill(out, outOffset, outOffset + hd, 0f);
-        for (int t = 0; t < length; t++) {
-            VectorMath.axpy(weights[wOffset + t], v, t * row + kvHead * hd, out, outOffset, hd);
+        int slot = from % slots;
+        for (int t = from; t < to; t++) {
+            VectorMath.axpy(weights[wOffset + t - from], v, slot * row + kvHead * hd, out, outOffset, hd);
+            slot = slot + 1 == slots ? 0 : slot + 1;
         }
     }
 
@@ -83,6 +100,6 @@ final class FloatKvCache implements KvCache {
 
     @Override
     public String describe() {
-        return "fp32 K and V";
+        return "fp32 K and V" + (spec.window() < spec.capacity() ? ", last " + spec.window() + " positions" : "");
     }
 }

@@ -12,7 +12,8 @@ import org.qins.codec.GroupCodec;
  * at the codec's default width). Keys are widened inside {@link #keyScores}, values decoded inside
  * {@link #valueSum}, one position's head row at a time into a per-thread scratch row that the
  * vector dot and axpy then use: no float copy of the cache exists. Storage grows in chunks of
- * {@value #CHUNK} positions up to the capacity.
+ * {@value #CHUNK} positions up to {@link KvCacheSpec#slots()}; position {@code p} lives in slot
+ * {@code p % slots}, so a sliding-window model's cache stops growing at its window.
  */
 final class QinsKvCache implements KvCache {
 
@@ -29,6 +30,9 @@ final class QinsKvCache implements KvCache {
     private final byte[][] codes;
     private final byte[][] signs;
     private final float[][] scales;
+    private final int slots;
+    /** Per layer: the last position stored + 1. */
+    private final int[] stored;
 
     QinsKvCache(KvCacheSpec spec, GroupCodec codec) {
         this.spec = spec;
@@ -41,6 +45,8 @@ final class QinsKvCache implements KvCache {
         codes = new byte[layers][0];
         signs = new byte[layers][0];
         scales = new float[layers][0];
+        slots = spec.slots();
+        stored = new int[layers];
     }
 
     @Override
@@ -53,7 +59,7 @@ final class QinsKvCache implements KvCache {
         if (positions <= have) {
             return;
         }
-        int grown = Math.min(spec.capacity(), Math.max(positions, have + CHUNK));
+        int grown = Math.min(slots, Math.max(positions, have + CHUNK));
         int heads = spec.kvHeads();
         keys[layer] = Arrays.copyOf(keys[layer], grown * heads * hd);
         codes[layer] = Arrays.copyOf(codes[layer], grown * heads * hd);
@@ -66,35 +72,41 @@ final class QinsKvCache implements KvCache {
         if (position < 0 || position >= spec.capacity()) {
             throw new IndexOutOfBoundsException("position " + position + " outside KV cache capacity " + spec.capacity());
         }
-        ensure(layer, position + 1);
+        int at = position % slots;
+        ensure(layer, at + 1);
         int heads = spec.kvHeads();
         short[] kl = keys[layer];
-        int kBase = position * heads * hd;
+        int kBase = at * heads * hd;
         for (int i = 0; i < heads * hd; i++) {
             kl[kBase + i] = Float.floatToFloat16(k[kOffset + i]);
         }
         for (int h = 0; h < heads; h++) {
-            int slot = position * heads + h;
+            int slot = at * heads + h;
             scales[layer][slot] = codec.encode(v, vOffset + h * hd, hd, codes[layer], slot * hd, signs[layer], slot * signStride);
         }
+        stored[layer] = position + 1;
     }
 
     @Override
-    public void keyScores(int layer, int kvHead, float[] q, int qOffset, int length, float[] scores, int sOffset) {
+    public void keyScores(int layer, int kvHead, float[] q, int qOffset, int from, int to, float[] scores, int sOffset) {
+        spec.checkHeld(layer, from, to, stored[layer]);
         short[] kl = keys[layer];
         int heads = spec.kvHeads();
         float[] row = ROW.floats(hd);
-        for (int t = 0; t < length; t++) {
-            int base = (t * heads + kvHead) * hd;
+        int at = from % slots;
+        for (int t = from; t < to; t++) {
+            int base = (at * heads + kvHead) * hd;
             for (int d = 0; d < hd; d++) {
                 row[d] = Float.float16ToFloat(kl[base + d]);
             }
-            scores[sOffset + t] = VectorMath.dot(q, qOffset, row, 0, hd);
+            scores[sOffset + t - from] = VectorMath.dot(q, qOffset, row, 0, hd);
+            at = at + 1 == slots ? 0 : at + 1;
         }
     }
 
     @Override
-    public void valueSum(int layer, int kvHead, float[] weights, int wOffset, int length, float[] out, int outOffset) {
+    public void valueSum(int layer, int kvHead, float[] weights, int wOffset, int from, int to, float[] out, int outOffset) {
+        spec.checkHeld(layer, from, to, stored[layer]);
         byte[] cl = codes[layer];
         byte[] sl = signs[layer];
         float[] scl = scales[layer];
@@ -102,8 +114,10 @@ final class QinsKvCache implements KvCache {
         float[] row = ROW.floats(hd);
         // Accumulate in place: heads may be summed concurrently by the engine's threads.
         Arrays.fill(out, outOffset, outOffset + hd, 0f);
-        for (int t = 0; t < length; t++) {
-            int slot = t * heads + kvHead;
+        int at = from % slots;
+        for (int t = from; t < to; t++) {
+            int slot = at * heads + kvHead;
+            at = at + 1 == slots ? 0 : at + 1;
             int cBase = slot * hd;
             int sBase = slot * signStride;
             for (int d = 0; d < hd; d++) {
@@ -111,7 +125,7 @@ final class QinsKvCache implements KvCache {
                 int sign = (sl[sBase + (d >>> 3)] >>> (d & 7)) << 31;
                 row[d] = Float.intBitsToFloat(Float.floatToRawIntBits(magnitudes[cl[cBase + d] & 0xFF]) ^ sign);
             }
-            VectorMath.axpy(weights[wOffset + t] * scl[slot], row, 0, out, outOffset, hd);
+            VectorMath.axpy(weights[wOffset + t - from] * scl[slot], row, 0, out, outOffset, hd);
         }
     }
 

@@ -49,8 +49,8 @@ class QinsKvCacheTest {
             for (int h = 0; h < SPEC.kvHeads(); h++) {
                 float[] sq = new float[length];
                 float[] sf = new float[length];
-                q.keyScores(l, h, query, 2, length, sq, 0);
-                f.keyScores(l, h, query, 2, length, sf, 0);
+                q.keyScores(l, h, query, 2, 0, length, sq, 0);
+                f.keyScores(l, h, query, 2, 0, length, sf, 0);
                 for (int t = 0; t < length; t++) {
                     double mag = 0;
                     for (int d = 0; d < hd; d++) {
@@ -60,8 +60,8 @@ class QinsKvCacheTest {
                 }
                 float[] oq = new float[hd + 1];
                 float[] of = new float[hd + 1];
-                q.valueSum(l, h, weights, 1, length, oq, 1);
-                f.valueSum(l, h, weights, 1, length, of, 1);
+                q.valueSum(l, h, weights, 1, 0, length, oq, 1);
+                f.valueSum(l, h, weights, 1, 0, length, of, 1);
                 for (int d = 0; d < hd; d++) {
                     double bound = 1e-5;
                     for (int t = 0; t < length; t++) {
@@ -109,7 +109,7 @@ class QinsKvCacheTest {
         float[] v = {0.5f, -0.5f, 0f, 0.5f, 0f, -0.5f, 0.5f, 0.5f};
         q.store(0, 0, v, 0, v, 0);
         float[] out = new float[8];
-        q.valueSum(0, 0, new float[] {1f}, 0, 1, out, 0);
+        q.valueSum(0, 0, new float[] {1f}, 0, 0, 1, out, 0);
         assertThat(out).containsExactly(v);
         float[] nan = v.clone();
         nan[3] = Float.NaN;

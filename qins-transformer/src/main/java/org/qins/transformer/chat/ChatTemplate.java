@@ -3,25 +3,25 @@ package org.qins.transformer.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
-import com.hubspot.jinjava.JinjavaConfig;
-import com.hubspot.jinjava.el.JinjavaProcessors;
 import com.hubspot.jinjava.interpret.FatalTemplateErrorsException;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
-import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
-import com.hubspot.jinjava.loader.ResourceNotFoundException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * A model's chat template: the Jinja {@code chat_template} of {@code tokenizer_config.json},
  * rendered with {@code messages}, {@code bos_token}, {@code eos_token} and
- * {@code add_generation_prompt}, as transformers' {@code apply_chat_template} does (Jinja with
- * {@code trim_blocks} and {@code lstrip_blocks} on). A template is code from the model's files, so
+ * {@code add_generation_prompt}, as transformers' {@code apply_chat_template} does: Jinja with
+ * {@code trim_blocks} and {@code lstrip_blocks} on, its {@code tojson}, {@code raise_exception} and
+ * {@code strftime_now} ({@link JinjaEnvironment}); the source adapted where Jinjava parses Jinja
+ * differently ({@link TemplateSource}); {@code ChatTemplateParityTest} compares the output with
+ * Jinja2's. A template is code from the model's files, so
  * each render runs within {@link TemplateLimits} (output and string size, list size, steps, time)
  * and past them fails with a TemplateException naming the file.
  */
@@ -43,22 +43,13 @@ public final class ChatTemplate {
 
     /** A template read from {@code origin} (named in errors), rendered within {@code limits}. */
     public ChatTemplate(String source, String bosToken, String eosToken, String origin, TemplateLimits limits) {
-        this.source = source;
+        this.source = TemplateSource.adapt(source);
         this.origin = origin;
         this.bosToken = bosToken == null ? "" : bosToken;
         this.eosToken = eosToken == null ? "" : eosToken;
         this.limits = limits;
         this.budget = new RenderBudget(limits);
-        this.jinja = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
-                .withMaxOutputSize(limits.maxChars()).withMaxStringLength(limits.maxChars())
-                .withMaxListSize(limits.maxItems()).withMaxMapSize(limits.maxItems())
-                .withProcessors(JinjavaProcessors.newBuilder().withNodePreProcessor(budget).build()).build());
-        jinja.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class,
-                "raiseException", String.class));
-        // As transformers' sandbox (no loader): a template from the model's files reads no other file or resource.
-        jinja.setResourceLocator((name, charset, interpreter) -> {
-            throw new ResourceNotFoundException("a chat template cannot include or import '" + name + "'");
-        });
+        this.jinja = JinjaEnvironment.create(limits, budget);
     }
 
     /** Reads {@code chat_template} (a string, or a list of named templates: "default" is used) from the model directory. */
@@ -118,9 +109,12 @@ public final class ChatTemplate {
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt) {
         List<Map<String, Object>> msgs = new ArrayList<>();
         for (ChatMessage m : messages) {
-            msgs.add(Map.of("role", m.role(), "content", m.content()));
+            Map<String, Object> msg = new LinkedHashMap<>(); // tojson writes keys in this order, as Python's dicts
+            msg.put("role", m.role());
+            msg.put("content", m.content());
+            msgs.add(msg);
         }
-        Map<String, Object> ctx = new HashMap<>();
+        Map<String, Object> ctx = new HashMap<>(JinjaEnvironment.globals());
         ctx.put("messages", msgs);
         ctx.put("bos_token", bosToken);
         ctx.put("eos_token", eosToken);

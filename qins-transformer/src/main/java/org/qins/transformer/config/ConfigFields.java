@@ -65,6 +65,14 @@ final class ConfigFields {
         return n.intValue();
     }
 
+    /** A required finite number > 0. */
+    double positiveFinite(String key) {
+        if (!has(key)) {
+            throw error(key, "is missing (a finite number > 0)");
+        }
+        return positiveFinite(key, 0);
+    }
+
     /** A finite number > 0, or {@code absent}. */
     double positiveFinite(String key, double absent) {
         if (!has(key)) {

@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import org.qins.transformer.arch.Architecture;
+import org.qins.transformer.arch.ArchitectureRegistry;
+import org.qins.transformer.arch.Projection;
 
 /**
  * Reads {@code config.json} in both styles: transformers >= 5 ({@code rope_parameters}) and older
@@ -22,7 +26,13 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
+    /** Reads {@code modelDir/config.json} with the families registered on the classpath. */
     public static ModelConfig load(Path modelDir) {
+        return load(modelDir, ArchitectureRegistry.standard());
+    }
+
+    /** Reads {@code modelDir/config.json}; the family comes from {@code architectures}. */
+    public static ModelConfig load(Path modelDir, ArchitectureRegistry architectures) {
         Path file = modelDir.resolve("config.json");
         JsonNode config = read(file);
         JsonNode generation = null;
@@ -30,7 +40,7 @@ public final class ConfigLoader {
         if (Files.isRegularFile(gen)) {
             generation = read(gen);
         }
-        return parse(config, generation, file.toString(), gen.toString());
+        return parse(config, generation, file.toString(), gen.toString(), architectures);
     }
 
     /** The JSON object in {@code file}, or an error naming the file. */
@@ -47,18 +57,22 @@ public final class ConfigLoader {
         return n;
     }
 
-    /** Parses a config tree; {@code source} names the file in error messages. */
+    /** Parses a config tree with the families registered on the classpath; {@code source} names the file in error messages. */
     public static ModelConfig parse(JsonNode c, JsonNode generation, String source) {
-        return parse(c, generation, source, "generation_config.json");
+        return parse(c, generation, source, "generation_config.json", ArchitectureRegistry.standard());
     }
 
-    /** As {@link #parse(JsonNode, JsonNode, String)}, naming the generation config {@code generationSource}. */
-    public static ModelConfig parse(JsonNode c, JsonNode generation, String source, String generationSource) {
+    /**
+     * As {@link #parse(JsonNode, JsonNode, String)}, naming the generation config {@code generationSource}, the
+     * family from {@code architectures}.
+     */
+    public static ModelConfig parse(JsonNode c, JsonNode generation, String source, String generationSource,
+            ArchitectureRegistry architectures) {
         if (c == null || !c.isObject()) {
             throw new UnsupportedModelException(source + ": must hold a JSON object");
         }
         ConfigFields f = new ConfigFields(c, source, "");
-        Architecture arch = architecture(c, source);
+        Architecture arch = architecture(c, source, architectures);
         String modelType = f.text("model_type", "");
         if (!modelType.equals(arch.modelType())) {
             throw new UnsupportedModelException(source + ": model_type '" + modelType + "' does not match architecture "
@@ -67,11 +81,6 @@ public final class ConfigLoader {
         String act = f.text("hidden_act", "silu");
         if (!act.equals("silu")) {
             throw new UnsupportedModelException(source + ": unsupported hidden_act '" + act + "' (supported: silu)");
-        }
-        for (String bias : List.of("attention_bias", "mlp_bias")) {
-            if (f.bool(bias, false)) {
-                throw new UnsupportedModelException(source + ": " + bias + "=true is not supported");
-            }
         }
         int hidden = f.positiveInt("hidden_size");
         int heads = f.positiveInt("num_attention_heads");
@@ -102,11 +111,14 @@ public final class ConfigLoader {
         }
         boolean fromGeneration = generation != null && generation.isObject() && generation.hasNonNull("eos_token_id");
         List<Integer> eos = eosIds(fromGeneration ? generation : c, fromGeneration ? generationSource : source, vocab);
-        return new ModelConfig(arch, hidden, inter, f.positiveInt("num_hidden_layers"), heads, kvHeads, headDim, vocab, (float) eps,
-                f.bool("tie_word_embeddings", false), maxPos, rope, bos, eos);
+        int layers = f.positiveInt("num_hidden_layers");
+        Set<Projection> biases = arch.biases().resolve(flag -> f.bool(flag, false));
+        int window = SlidingWindowParser.window(arch.slidingWindow(), c, layers, source);
+        return new ModelConfig(arch, hidden, inter, layers, heads, kvHeads, headDim, vocab, (float) eps,
+                f.bool("tie_word_embeddings", false), maxPos, rope, biases, window, bos, eos);
     }
 
-    private static Architecture architecture(JsonNode c, String source) {
+    private static Architecture architecture(JsonNode c, String source, ArchitectureRegistry architectures) {
         JsonNode archs = c.path("architectures");
         if (!archs.isArray() || archs.isEmpty()) {
             throw new UnsupportedModelException(source + ": no 'architectures' entry");
@@ -115,7 +127,9 @@ public final class ConfigLoader {
             throw new UnsupportedModelException(source + ": 'architectures' must list class names (strings), got "
                     + ConfigFields.show(archs.get(0)));
         }
-        return Architecture.forClassName(archs.get(0).textValue(), source);
+        String className = archs.get(0).textValue();
+        return architectures.find(className).orElseThrow(() -> new UnsupportedModelException(source + ": unsupported architecture '"
+                + className + "' (registered: " + String.join(", ", architectures.classNames()) + ")"));
     }
 
     /** Per-token row sizes must fit in an int: the engine's buffers are float arrays. */

@@ -1,20 +1,30 @@
 package org.qins.transformer.config;
 
 import java.util.List;
+import java.util.Set;
+import org.qins.transformer.arch.Architecture;
+import org.qins.transformer.arch.Projection;
 
 /**
  * What the engine needs from {@code config.json} (and {@code generation_config.json} for EOS).
  *
- * @param eosTokenIds ids that end generation (may be several); empty if none is configured
+ * @param architecture  the family: tensor names, norms, bias and window rules
+ * @param biases        the projections that carry a bias in this model
+ * @param slidingWindow positions a query attends to (itself included), 0 for full causal attention
+ * @param eosTokenIds   ids that end generation (may be several); empty if none is configured
  */
 public record ModelConfig(Architecture architecture, int hiddenSize, int intermediateSize, int layers, int heads, int kvHeads,
         int headDim, int vocabSize, float rmsNormEps, boolean tieWordEmbeddings, int maxPositionEmbeddings, RopeConfig rope,
-        int bosTokenId, List<Integer> eosTokenIds) {
+        Set<Projection> biases, int slidingWindow, int bosTokenId, List<Integer> eosTokenIds) {
 
     public ModelConfig {
         eosTokenIds = List.copyOf(eosTokenIds);
+        biases = Set.copyOf(biases);
         if (heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0) {
             throw new UnsupportedModelException("num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
+        }
+        if (slidingWindow < 0) {
+            throw new UnsupportedModelException("sliding window " + slidingWindow + " is negative");
         }
     }
 
@@ -34,5 +44,24 @@ public record ModelConfig(Architecture architecture, int hiddenSize, int interme
     /** Width of one token's {@code [q | k | v]} row. */
     public int qkvDim() {
         return qDim() + 2 * kvDim();
+    }
+
+    /** Output widths of a projection's stored tensors, in the order the architecture names them. */
+    public int[] partSizes(Projection p) {
+        int parts = architecture.layer().tensors(p).size();
+        return switch (p) {
+            case QKV -> parts == 1 ? new int[] {qkvDim()} : new int[] {qDim(), kvDim(), kvDim()};
+            case O, DOWN -> new int[] {hiddenSize};
+            case GATE_UP -> parts == 1 ? new int[] {2 * intermediateSize} : new int[] {intermediateSize, intermediateSize};
+        };
+    }
+
+    /** Input width of a projection. */
+    public int inputSize(Projection p) {
+        return switch (p) {
+            case QKV, GATE_UP -> hiddenSize;
+            case O -> qDim();
+            case DOWN -> intermediateSize;
+        };
     }
 }

@@ -4,24 +4,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Locale;
 
 /**
- * Reads the rotary embedding settings of a config in both styles (transformers >= 5
- * {@code rope_parameters}; older top-level {@code rope_theta} + {@code rope_scaling}) and refuses
- * values that make the frequencies or the LongRoPE scale non-finite.
+ * Reads the rotary embedding settings of a config in both styles (transformers >= 5 keeps them all
+ * in {@code rope_parameters}; older Hub configs have a top-level {@code rope_theta} and a
+ * {@code rope_scaling} dict whose type is {@code rope_type} or {@code type}), and refuses values
+ * that make the frequencies or the LongRoPE scale non-finite.
  */
 final class RopeReader {
+
+    static final String SUPPORTED = "default, linear, llama3, longrope";
 
     private RopeReader() {
     }
 
     static RopeConfig read(JsonNode c, int headDim, int maxPos, String source) {
         ConfigFields top = new ConfigFields(c, source, "");
-        // v5 keeps everything in rope_parameters; older configs split rope_theta and rope_scaling.
         JsonNode params = top.object("rope_parameters");
         JsonNode scalingNode = params != null ? params : top.object("rope_scaling");
-        ConfigFields p = params == null ? null : new ConfigFields(params, source, "rope_parameters.");
-        ConfigFields s = scalingNode == null ? null
-                : new ConfigFields(scalingNode, source, params != null ? "rope_parameters." : "rope_scaling.");
-        double theta = p != null && p.has("rope_theta") ? p.positiveFinite("rope_theta", 0) : top.positiveFinite("rope_theta", 10000.0);
+        String scalingName = params != null ? "rope_parameters" : "rope_scaling";
+        ConfigFields s = scalingNode == null ? null : new ConfigFields(scalingNode, source, scalingName + ".");
+        double theta = s != null && s.has("rope_theta") ? s.positiveFinite("rope_theta") : top.positiveFinite("rope_theta", 10000.0);
         double partial = s != null && s.has("partial_rotary_factor") ? s.positiveFinite("partial_rotary_factor", 1)
                 : top.positiveFinite("partial_rotary_factor", 1.0);
         int rotaryDim = (int) (headDim * partial);
@@ -29,25 +30,30 @@ final class RopeReader {
             throw new UnsupportedModelException(source + ": rotary dimension " + rotaryDim + " (head_dim " + headDim
                     + " x partial_rotary_factor " + partial + ") must be even and in (0, head_dim]");
         }
-        String type = RopeConfig.DEFAULT;
-        if (s != null) {
-            type = s.has("rope_type") ? s.text("rope_type", type) : s.text("type", type);
-        }
-        type = type.toLowerCase(Locale.ROOT);
+        String typeField = s != null && s.has("rope_type") ? "rope_type" : "type";
+        String type = s == null ? "default" : s.text(typeField, "default").toLowerCase(Locale.ROOT);
         RopeConfig rope = switch (type) {
-            case RopeConfig.DEFAULT -> RopeConfig.standard(theta, rotaryDim);
-            case RopeConfig.LONGROPE, "su" -> longRope(top, s, theta, rotaryDim, maxPos, source);
-            default -> throw new UnsupportedModelException(source + ": unsupported rope type '" + type
-                    + "' (supported: default, longrope)");
+            case "default" -> RopeConfig.standard(theta, rotaryDim);
+            case "linear" -> new RopeConfig(theta, rotaryDim, 1.0, new RopeScaling.Linear(s.positiveFinite("factor")));
+            case "llama3" -> new RopeConfig(theta, rotaryDim, 1.0, new RopeScaling.Llama3(s.positiveFinite("factor"),
+                    s.positiveFinite("low_freq_factor"), s.positiveFinite("high_freq_factor"),
+                    s.positiveInt("original_max_position_embeddings")));
+            case "longrope", "su" -> longRope(top, s, theta, rotaryDim, maxPos, source);
+            default -> throw new UnsupportedModelException(source + ": unsupported rope type '" + type + "' in " + scalingName + "."
+                    + typeField + " (supported: " + SUPPORTED + ")");
         };
-        checkAngles(rope, rope.isLongRope() ? rope.shortFactor() : null, maxPos, source);
-        checkAngles(rope, rope.isLongRope() ? rope.longFactor() : null, maxPos, source);
+        checkAngles(rope, null, maxPos, source);
+        if (rope.scaling() instanceof RopeScaling.LongRope l) {
+            checkAngles(rope, l.shortFactor(), maxPos, source);
+            checkAngles(rope, l.longFactor(), maxPos, source);
+        }
         return rope;
     }
 
     /**
      * The rotation angles {@code position / (ext[j] * theta^(2j/d))}, computed in float32 as the
      * engine does, must stay finite up to the last position, or every attention score becomes NaN.
+     * (Linear and llama3 scaling only divide frequencies by factors checked to be > 0.)
      */
     private static void checkAngles(RopeConfig rope, float[] ext, int maxPos, String source) {
         float base = (float) rope.theta();
@@ -89,7 +95,7 @@ final class RopeReader {
             throw new UnsupportedModelException(source + ": the LongRoPE attention factor from " + attentionFrom + " is " + attention
                     + "; it must be a finite number > 0 in float32");
         }
-        return new RopeConfig(RopeConfig.LONGROPE, theta, rotaryDim, shortF, longF, originalMax, attention);
+        return new RopeConfig(theta, rotaryDim, attention, new RopeScaling.LongRope(shortF, longF, originalMax));
     }
 
     /** A LongRoPE factor list: rotary_dim / 2 finite divisors > 0. */

@@ -8,22 +8,27 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.qins.api.LayerSpec;
 import org.qins.api.Options;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
 import org.qins.api.WeightFormat;
+import org.qins.transformer.arch.Architecture;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.checkpoint.FiniteCheck;
 import org.qins.transformer.checkpoint.SafetensorsWriter;
 import org.qins.transformer.checkpoint.StoredFormats;
+import org.qins.transformer.config.ConfigLoader;
+import org.qins.transformer.config.ModelConfig;
 
 /**
- * Streams a float checkpoint into an encoded one. The linear weights of the decoder blocks
- * ({@code model.layers.N.*.weight}, rank 2) go through the weight format's {@code encode}; every other
- * tensor (embeddings, norms, an untied head unless asked) is copied in its own float type. The
+ * Streams a float checkpoint into an encoded one. The linear weights of the decoder blocks (the
+ * tensors the model's {@link Architecture} names as block projections) go through the weight
+ * format's {@code encode}; every other tensor (embeddings, norms, biases, an untied head unless
+ * asked) is copied in its own float type. The
  * other files of the directory (config, tokenizer, generation config) are copied. Output goes
  * to a temporary sibling directory renamed to {@code output} only when complete. Memory stays
  * bounded by one tensor: sources are mapped, the writer streams to disk.
@@ -32,8 +37,7 @@ public final class ModelConverter {
 
     /** Version of the checkpoint convention written in {@link StoredFormats#CHECKPOINT_KEY}. */
     public static final String CHECKPOINT_VERSION = "1";
-    private static final Pattern BLOCK_LINEAR = Pattern.compile("model\\.layers\\.\\d+\\..+\\.weight");
-    private static final String HEAD = "lm_head.weight";
+    private static final String WEIGHT = ".weight";
 
     private final WeightFormat format;
     private final Options formatOptions;
@@ -49,12 +53,17 @@ public final class ModelConverter {
         this.options = options;
     }
 
-    /** True for the tensors this conversion encodes. */
-    public boolean encodes(String name, TensorView t) {
-        if (t.rank() != 2 || !t.dtype().isFloat()) {
-            return false;
+    /** The weight tensors a conversion of a model with {@code config} encodes: block linears, and the head if asked. */
+    public Set<String> encodedTensors(ModelConfig config) {
+        Architecture arch = config.architecture();
+        Set<String> names = new HashSet<>();
+        for (String base : arch.blockLinears(config.layers())) {
+            names.add(base + WEIGHT);
         }
-        return BLOCK_LINEAR.matcher(name).matches() || (options.encodeHead() && name.equals(HEAD));
+        if (options.encodeHead() && !config.tieWordEmbeddings()) {
+            names.add(arch.head() + WEIGHT);
+        }
+        return names;
     }
 
     public ConversionReport convert(Path modelDir, Path output, ConversionListener listener) {
@@ -96,11 +105,17 @@ public final class ModelConverter {
         long params = 0;
         long encodedBytes = 0;
         long sourceBytes = 0;
+        Set<String> toEncode = encodedTensors(ConfigLoader.load(modelDir));
         try (Checkpoint source = Checkpoint.open(modelDir)) {
             if (source.metadata().containsKey(StoredFormats.CHECKPOINT_KEY)) {
                 throw new IllegalArgumentException(modelDir + " is already a converted checkpoint (format "
                         + source.metadata().getOrDefault(StoredFormats.FORMAT_KEY, source.metadata().get(StoredFormats.PROVIDER_KEY))
                         + "); convert the float original");
+            }
+            for (String name : new java.util.TreeSet<>(toEncode)) {
+                if (!source.has(name)) {
+                    throw new IllegalArgumentException(modelDir + ": no tensor '" + name + "', which its architecture names as a linear weight");
+                }
             }
             long total = source.tensorNames().stream().mapToLong(n -> source.tensor(n).data().byteSize()).sum();
             listener.started(source.tensorNames().size(), total);
@@ -112,8 +127,10 @@ public final class ModelConverter {
                     TensorView t = source.tensor(name);
                     FiniteCheck.requireFiniteWeights(t, source.fileOf(name)); // a NaN copied or encoded is a broken model
                     long bytes = t.data().byteSize();
-                    if (encodes(name, t)) {
-                        String base = name.substring(0, name.length() - ".weight".length());
+                    boolean encode = toEncode.contains(name);
+                    if (encode) {
+                        checkLinear(t, source.fileOf(name));
+                        String base = name.substring(0, name.length() - WEIGHT.length());
                         LayerSpec spec = new LayerSpec(base, Math.toIntExact(t.dim(0)), Math.toIntExact(t.dim(1)));
                         StoredWeight stored = encodeOne(spec, t, source.fileOf(name));
                         writer.putMetadata(StoredFormats.formatKey(base), stored.format());
@@ -131,7 +148,7 @@ public final class ModelConverter {
                         copied++;
                     }
                     sourceBytes += bytes;
-                    listener.tensorDone(name, bytes, encodes(name, t));
+                    listener.tensorDone(name, bytes, encode);
                 }
                 long out = writer.dataBytes();
                 writer.close();
@@ -140,6 +157,13 @@ public final class ModelConverter {
                 writer.abort();
                 throw e;
             }
+        }
+    }
+
+    private static void checkLinear(TensorView t, Path file) {
+        if (t.rank() != 2 || !t.dtype().isFloat()) {
+            throw new IllegalArgumentException(file + ": tensor '" + t.name() + "' is " + t.dtype() + java.util.Arrays.toString(t.shape())
+                    + ", expected a float matrix (a linear weight)");
         }
     }
 

@@ -12,7 +12,8 @@ import org.qins.transformer.checkpoint.FiniteCheck;
 import org.qins.transformer.config.ModelConfig;
 
 /**
- * A loaded Llama or Phi-3 model: float embeddings and norms, linear layers from a provider.
+ * A loaded decoder-only model of any registered family: float embeddings, norms and biases, linear
+ * layers from a provider.
  * Stateless between calls apart from the {@link Sequence} each caller holds.
  */
 public final class CausalLm implements AutoCloseable {
@@ -58,20 +59,25 @@ public final class CausalLm implements AutoCloseable {
         return config.layers() * perLayer + (long) config.vocabSize() * h;
     }
 
-    /** Parameters of the whole model: linear layers, embeddings (unless tied to the head) and norms. */
+    /** Parameters of the whole model: linear layers, embeddings (unless tied to the head), norms and biases. */
     public long parameters() {
         long h = config.hiddenSize();
         long embed = config.tieWordEmbeddings() ? 0 : (long) config.vocabSize() * h;
-        return linearParameters() + embed + (2L * config.layers() + 1) * h;
+        return linearParameters() + embed + normParameters() + layers.stream().mapToLong(DecoderLayer::biasParameters).sum();
+    }
+
+    /** Norm weights: two per block, q/k norms where the family has them, the final norm. */
+    private long normParameters() {
+        return layers.stream().mapToLong(DecoderLayer::normParameters).sum() + config.hiddenSize();
     }
 
     /**
      * Bytes of the weights kept in float outside the linear layers: the embedding table as stored
      * (mapped; counted once even when the head is tied to it, where the head's bytes count it already)
-     * and the norms (float32 arrays).
+     * and the norms (float32 arrays). Biases are counted with their linear layers.
      */
     public long floatWeightBytes() {
-        long norms = (2L * config.layers() + 1) * config.hiddenSize() * Float.BYTES;
+        long norms = normParameters() * Float.BYTES;
         return (config.tieWordEmbeddings() ? 0 : embeddings.data().byteSize()) + norms;
     }
 
@@ -90,13 +96,17 @@ public final class CausalLm implements AutoCloseable {
         return lmHead.describe();
     }
 
-    /** A new empty sequence with a KV cache from {@code provider} for up to {@code capacity} positions. */
+    /**
+     * A new empty sequence with a KV cache from {@code provider} for up to {@code capacity} positions; a
+     * sliding-window model's cache is told the window, so it holds no more than that.
+     */
     public Sequence newSequence(KvCacheProvider provider, int capacity) {
         if (capacity < 1 || capacity > config.maxPositionEmbeddings()) {
             throw new IllegalArgumentException("a sequence of " + capacity + " positions does not fit the model's context of "
                     + config.maxPositionEmbeddings() + " (max_position_embeddings)");
         }
-        KvCache cache = provider.create(new KvCacheSpec(config.layers(), config.kvHeads(), config.headDim(), capacity));
+        int window = config.slidingWindow() == 0 ? capacity : config.slidingWindow();
+        KvCache cache = provider.create(new KvCacheSpec(config.layers(), config.kvHeads(), config.headDim(), capacity, window));
         return new Sequence(this, cache);
     }
 

@@ -2,35 +2,46 @@ package org.qins.transformer.model;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.qins.api.LayerSpec;
-import org.qins.api.Parallel;
 import org.qins.api.LinearLayer;
+import org.qins.api.Parallel;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
+import org.qins.transformer.arch.Architecture;
+import org.qins.transformer.arch.ArchitectureRegistry;
+import org.qins.transformer.arch.LayerTensors;
+import org.qins.transformer.arch.Projection;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.checkpoint.CheckpointException;
 import org.qins.transformer.checkpoint.FiniteCheck;
-import org.qins.transformer.config.Architecture;
 import org.qins.transformer.config.ConfigLoader;
 import org.qins.transformer.config.ModelConfig;
 import org.qins.transformer.provider.LayerLoader;
 import org.qins.transformer.provider.ProviderSelector;
 
 /**
- * Builds a {@link CausalLm} from a Hugging Face model directory. Linear layers (LM head
- * included) come from the selected provider; embeddings and norms are read as floats. The
- * checkpoint stays mapped until the model is closed, because float layers compute in place.
+ * Builds a {@link CausalLm} from a Hugging Face model directory, by the tensor names its
+ * {@link Architecture} gives. Linear layers (LM head included) come from the selected provider;
+ * embeddings, norms and biases are read as floats. The checkpoint stays mapped until the model is
+ * closed, because float layers compute in place.
  */
 public final class ModelLoader {
 
     private final LayerLoader loader;
+    private final ArchitectureRegistry architectures;
 
     /** Layers come from {@code layers} (explicit provider, flag or priority; decode at load when needed). */
     public ModelLoader(LayerLoader layers) {
+        this(layers, ArchitectureRegistry.standard());
+    }
+
+    public ModelLoader(LayerLoader layers, ArchitectureRegistry architectures) {
         this.loader = layers;
+        this.architectures = architectures;
     }
 
     /**
@@ -43,7 +54,7 @@ public final class ModelLoader {
     }
 
     public CausalLm load(Path modelDir) {
-        ModelConfig config = ConfigLoader.load(modelDir);
+        ModelConfig config = ConfigLoader.load(modelDir, architectures);
         Checkpoint ckpt = Checkpoint.open(modelDir);
         try {
             return build(config, ckpt);
@@ -55,39 +66,19 @@ public final class ModelLoader {
 
     private CausalLm build(ModelConfig c, Checkpoint ckpt) {
         refuseUnused(c, ckpt);
+        Architecture arch = c.architecture();
         int hidden = c.hiddenSize();
-        TensorView embed = floatTensor(ckpt, "model.embed_tokens.weight", c.vocabSize(), hidden);
+        TensorView embed = floatTensor(ckpt, arch.embedding() + ".weight", c.vocabSize(), hidden);
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < c.layers(); i++) {
-            String p = "model.layers." + i + ".";
-            ConcatLinear qkv;
-            ConcatLinear gateUp;
-            if (c.architecture() == Architecture.PHI3) {
-                // Fused weights go through one layer each: rows [q; k; v] and [gate; up].
-                qkv = new ConcatLinear(List.of(linear(ckpt, p + "self_attn.qkv_proj", c.qkvDim(), hidden)));
-                gateUp = new ConcatLinear(List.of(linear(ckpt, p + "mlp.gate_up_proj", 2 * c.intermediateSize(), hidden)));
-            } else {
-                qkv = new ConcatLinear(List.of(linear(ckpt, p + "self_attn.q_proj", c.qDim(), hidden),
-                        linear(ckpt, p + "self_attn.k_proj", c.kvDim(), hidden),
-                        linear(ckpt, p + "self_attn.v_proj", c.kvDim(), hidden)));
-                gateUp = new ConcatLinear(List.of(linear(ckpt, p + "mlp.gate_proj", c.intermediateSize(), hidden),
-                        linear(ckpt, p + "mlp.up_proj", c.intermediateSize(), hidden)));
-            }
-            layers.add(new DecoderLayer(i, c, norm(ckpt, p + "input_layernorm.weight", c),
-                    norm(ckpt, p + "post_attention_layernorm.weight", c), qkv,
-                    linear(ckpt, p + "self_attn.o_proj", hidden, c.qDim()), gateUp,
-                    linear(ckpt, p + "mlp.down_proj", hidden, c.intermediateSize())));
+            layers.add(layer(ckpt, c, i));
         }
         // Tied: no lm_head.weight in the file; the head is the embedding, still through a provider's layer.
         // The head stays float unless the checkpoint stores it encoded, as the converter does.
-        LayerSpec headSpec = new LayerSpec("lm_head", c.vocabSize(), hidden);
+        LayerSpec headSpec = new LayerSpec(arch.head(), c.vocabSize(), hidden);
         LinearLayer head = loader.loadKeptFloat(headSpec,
-                c.tieWordEmbeddings() ? StoredWeight.ofFloat("lm_head", embed) : finite(ckpt, ckpt.linear("lm_head")));
-        return new CausalLm(c, embed, layers, norm(ckpt, "model.norm.weight", c), head, loader.parallel(), ckpt);
-    }
-
-    private LinearLayer linear(Checkpoint ckpt, String base, int out, int in) {
-        return load(new LayerSpec(base, out, in), finite(ckpt, ckpt.linear(base)));
+                c.tieWordEmbeddings() ? StoredWeight.ofFloat(arch.head(), embed) : finite(ckpt, ckpt.linear(arch.head())));
+        return new CausalLm(c, embed, layers, norm(ckpt, arch.finalNorm(), hidden, c), head, loader.parallel(), ckpt);
     }
 
     /** {@code stored} once its float parts are known finite and in range (no NaN, infinity or near-overflow value). */
@@ -111,21 +102,50 @@ public final class ModelLoader {
         }
     }
 
-    private LinearLayer load(LayerSpec spec, StoredWeight stored) {
-        return loader.load(spec, stored);
+    private DecoderLayer layer(Checkpoint ckpt, ModelConfig c, int i) {
+        Architecture arch = c.architecture();
+        LayerTensors names = arch.layer();
+        HeadNorms headNorms = names.hasQkNorm()
+                ? new HeadNorms(norm(ckpt, arch.inLayer(i, names.qNorm()), c.headDim(), c),
+                        norm(ckpt, arch.inLayer(i, names.kNorm()), c.headDim(), c), c.heads(), c.kvHeads(), c.headDim())
+                : null;
+        return new DecoderLayer(i, c, norm(ckpt, arch.inLayer(i, names.inputNorm()), c.hiddenSize(), c),
+                norm(ckpt, arch.inLayer(i, names.postAttentionNorm()), c.hiddenSize(), c), projection(ckpt, c, i, Projection.QKV),
+                headNorms, projection(ckpt, c, i, Projection.O), projection(ckpt, c, i, Projection.GATE_UP),
+                projection(ckpt, c, i, Projection.DOWN));
+    }
+
+    /** A projection's stored tensors side by side (fused: one), with their biases when the model has them. */
+    private ConcatLinear projection(Checkpoint ckpt, ModelConfig c, int i, Projection p) {
+        List<String> tensors = c.architecture().layer().tensors(p);
+        int[] sizes = c.partSizes(p);
+        boolean biased = c.biases().contains(p);
+        List<LinearLayer> parts = new ArrayList<>();
+        float[] bias = biased ? new float[Arrays.stream(sizes).sum()] : null;
+        int col = 0;
+        for (int t = 0; t < tensors.size(); t++) {
+            String base = c.architecture().inLayer(i, tensors.get(t));
+            parts.add(loader.load(new LayerSpec(base, sizes[t], c.inputSize(p)), finite(ckpt, ckpt.linear(base))));
+            if (biased) {
+                float[] b = floatTensor(ckpt, base + ".bias", sizes[t]).toFloatArray();
+                System.arraycopy(b, 0, bias, col, b.length);
+            }
+            col += sizes[t];
+        }
+        return new ConcatLinear(parts, bias);
     }
 
     private static TensorView floatTensor(Checkpoint ckpt, String name, long... shape) {
         TensorView t = ckpt.tensor(name);
-        if (!t.dtype().isFloat() || !java.util.Arrays.equals(t.shape(), shape)) {
+        if (!t.dtype().isFloat() || !Arrays.equals(t.shape(), shape)) {
             throw new CheckpointException(ckpt.fileOf(name) + ": tensor '" + name + "' is " + t.dtype()
-                    + java.util.Arrays.toString(t.shape()) + ", expected a float tensor of shape " + java.util.Arrays.toString(shape));
+                    + Arrays.toString(t.shape()) + ", expected a float tensor of shape " + Arrays.toString(shape));
         }
         FiniteCheck.requireFiniteWeights(t, ckpt.fileOf(name));
         return t;
     }
 
-    private static RmsNorm norm(Checkpoint ckpt, String name, ModelConfig c) {
-        return new RmsNorm(floatTensor(ckpt, name, c.hiddenSize()).toFloatArray(), c.rmsNormEps());
+    private static RmsNorm norm(Checkpoint ckpt, String base, int size, ModelConfig c) {
+        return new RmsNorm(floatTensor(ckpt, base + ".weight", size).toFloatArray(), c.rmsNormEps());
     }
 }

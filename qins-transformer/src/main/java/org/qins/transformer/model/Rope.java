@@ -1,40 +1,31 @@
 package org.qins.transformer.model;
 
 import org.qins.transformer.config.RopeConfig;
+import org.qins.transformer.config.RopeScaling;
 
 /**
  * Rotary position embedding, HF layout (rotate-half over the first {@code rotaryDim} elements of a
- * head). Frequencies are computed in float32 the way transformers does ({@code 1 / (ext * theta^(2j/d))}),
- * so that angles at long positions round the same way. LongRoPE picks short or long factors per
- * forward call from the call's largest position, as HF does; cached keys keep their rotation.
+ * head), with the frequencies of the config's rope type ({@link RopeFrequencies}). LongRoPE picks
+ * short or long factors per forward call from the call's largest position, as HF does; cached keys
+ * keep their rotation.
  */
 public final class Rope {
 
     private final RopeConfig config;
     private final int half;
     private final float[] invFreq;
+    /** LongRoPE's frequencies past {@link #switchAbove} positions; null otherwise. */
     private final float[] invFreqLong;
+    private final int switchAbove;
     private final float scaling;
 
     public Rope(RopeConfig config) {
         this.config = config;
         this.half = config.rotaryDim() / 2;
-        this.invFreq = inverseFrequencies(config, config.isLongRope() ? config.shortFactor() : null);
-        this.invFreqLong = config.isLongRope() ? inverseFrequencies(config, config.longFactor()) : invFreq;
+        this.invFreq = RopeFrequencies.of(config);
+        this.invFreqLong = RopeFrequencies.beyondOriginal(config);
+        this.switchAbove = config.scaling() instanceof RopeScaling.LongRope l ? l.originalMax() : Integer.MAX_VALUE;
         this.scaling = (float) config.attentionFactor();
-    }
-
-    /** {@code 1 / (ext[j] * theta^(2j/d))} in float32, ext = 1 when null. */
-    static float[] inverseFrequencies(RopeConfig c, float[] ext) {
-        int d = c.rotaryDim();
-        float[] f = new float[d / 2];
-        float base = (float) c.theta();
-        for (int j = 0; j < f.length; j++) {
-            float exponent = (float) (2 * j) / (float) d;
-            float pow = (float) Math.pow(base, exponent);
-            f[j] = 1.0f / (ext == null ? pow : ext[j] * pow);
-        }
-        return f;
     }
 
     public RopeConfig config() {
@@ -43,8 +34,7 @@ public final class Rope {
 
     /** The inverse frequencies used by a forward call whose largest position is {@code maxPosition}. */
     public float[] frequenciesFor(int maxPosition) {
-        float[] ext = config.extFactors(maxPosition);
-        return ext == null || ext == config.shortFactor() ? invFreq : invFreqLong;
+        return invFreqLong != null && maxPosition + 1 > switchAbove ? invFreqLong : invFreq;
     }
 
     /** The attention factor multiplying cos and sin (1 unless LongRoPE). */

@@ -57,7 +57,7 @@ class ConfigRulesTest {
         Files.writeString(dir.resolve("config.json"), LLAMA);
         assertThat(ConfigLoader.load(dir).headDim()).isEqualTo(16);
         Files.writeString(dir.resolve("config.json"), PHI3);
-        assertThat(ConfigLoader.load(dir).rope().isLongRope()).isTrue();
+        assertThat(ConfigLoader.load(dir).rope().type()).isEqualTo("longrope");
     }
 
     @ParameterizedTest
