@@ -14,6 +14,7 @@ import org.qins.transformer.convert.ConversionReport;
 import org.qins.transformer.convert.ModelConverter;
 import org.qins.transformer.QinsEngine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -53,6 +54,13 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--encode-head", description = "Also encode an untied lm_head (embeddings always stay float).")
     boolean encodeHead;
 
+    @Option(names = "--shard-size", defaultValue = "5GB", description = "Most tensor bytes per output shard, as the Hub's"
+            + " max_shard_size (a smaller output is one model.safetensors). Default: ${DEFAULT-VALUE}.")
+    String shardSize;
+
+    @Mixin
+    ThreadsOption threads;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -66,9 +74,10 @@ final class ConvertCommand implements Callable<Integer> {
         long start = System.nanoTime();
         ConversionReport r;
         String name;
-        try (QinsEngine engine = QinsEngine.builder().threads(1).build()) {
+        try (QinsEngine engine = threads.engine().build()) {
             name = format != null ? format : layout != null ? layout : engine.defaultFormat();
-            ModelConverter converter = engine.converter(ConversionOptions.of(name, opts).withEncodeHead(encodeHead));
+            ModelConverter converter = engine.converter(ConversionOptions.of(name, opts).withEncodeHead(encodeHead)
+                    .withShardBytes(ByteSizes.parse("--shard-size", shardSize)));
             try (Progress progress = new Progress(System.console() != null, out)) {
                 r = converter.convert(model, output, progress);
             }

@@ -47,6 +47,11 @@ public abstract sealed class QinsWeightFormat implements WeightFormat {
 
     @Override
     public StoredWeight encode(LayerSpec spec, TensorView weight, Options options) {
+        return encode(spec, weight, options, java.lang.foreign.Arena.ofAuto());
+    }
+
+    @Override
+    public StoredWeight encode(LayerSpec spec, TensorView weight, Options options, java.lang.foreign.SegmentAllocator memory) {
         spec.checkShape(weight);
         if (!weight.dtype().isFloat()) {
             throw new IllegalArgumentException("layer '" + spec.name() + "': cannot encode " + weight + ", not a float tensor");
@@ -57,7 +62,7 @@ public abstract sealed class QinsWeightFormat implements WeightFormat {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("layer '" + spec.name() + "': " + e.getMessage(), e);
         }
-        return QinsCodec.encode(spec.name(), weight, format).toStored();
+        return QinsCodec.encode(spec.name(), weight, format, memory).toStored(memory);
     }
 
     @Override

@@ -115,9 +115,9 @@ public final class QinsEngine implements AutoCloseable {
         return p.preferredFormat();
     }
 
-    /** A converter for {@code options} (its format resolved by name, its options checked). */
+    /** A converter for {@code options} (its format resolved by name, its options checked), encoding on this engine's threads. */
     public ModelConverter converter(ConversionOptions options) {
-        return new ModelConverter(selector.registry().formats().forName(options.format()), options);
+        return new ModelConverter(selector.registry().formats().forName(options.format()), options, pool.threads());
     }
 
     /** Converts a float checkpoint into {@code output}, written under a temporary name and renamed when complete. */

@@ -27,6 +27,7 @@ public final class Checkpoint implements AutoCloseable {
     private final List<SafetensorsFile> files;
     private final Map<String, TensorView> tensors;
     private final Map<String, Path> fileOf;
+    private final Map<Path, SafetensorsFile> byPath = new java.util.HashMap<>();
     private final Map<String, String> metadata;
 
     private Checkpoint(Path directory, List<SafetensorsFile> files, Map<String, TensorView> tensors, Map<String, Path> fileOf,
@@ -36,6 +37,7 @@ public final class Checkpoint implements AutoCloseable {
         this.tensors = tensors;
         this.fileOf = fileOf;
         this.metadata = metadata;
+        files.forEach(f -> byPath.put(f.path(), f));
     }
 
     /** Opens the checkpoint in {@code modelDir}. */
@@ -115,6 +117,21 @@ public final class Checkpoint implements AutoCloseable {
                     .map(f -> f.path().getFileName().toString()).toList());
         }
         return t;
+    }
+
+    /**
+     * Drops a tensor's pages from this process's resident set after a streaming pass over it (the
+     * converter's): the mapping stays, so the tensor can still be read, from the page cache. Does nothing
+     * where the OS offers no way to ({@code madvise}).
+     */
+    public void release(String tensorName) {
+        release(tensorName, 0, tensor(tensorName).data().byteSize());
+    }
+
+    /** {@link #release(String)} for bytes {@code [from, from + length)} of the tensor's data. */
+    public void release(String tensorName, long from, long length) {
+        TensorView t = tensor(tensorName);
+        byPath.get(fileOf.get(tensorName)).release(t, from, length);
     }
 
     /** Merged {@code __metadata__} of all files. */

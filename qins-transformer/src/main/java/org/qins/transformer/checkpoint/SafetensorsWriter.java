@@ -88,7 +88,7 @@ public final class SafetensorsWriter implements AutoCloseable {
                 try {
                     // A ByteBuffer holds at most 2 GiB: write a large piece in slices.
                     for (long at = 0; at < piece.byteSize(); at += SLICE) {
-                        ByteBuffer buf = piece.asSlice(at, Math.min(SLICE, piece.byteSize() - at)).asByteBuffer();
+                        ByteBuffer buf = byteBuffer(piece.asSlice(at, Math.min(SLICE, piece.byteSize() - at)));
                         while (buf.hasRemaining()) {
                             data.write(buf);
                         }
@@ -115,6 +115,14 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
         entry.putArray("data_offsets").add(offset).add(offset + expected);
         offset += expected;
+    }
+
+    /** A buffer over {@code slice}; a copy when it lies in a heap array other than byte[] (which NIO cannot wrap). */
+    private static ByteBuffer byteBuffer(MemorySegment slice) {
+        if (slice.heapBase().map(base -> !(base instanceof byte[])).orElse(false)) {
+            return ByteBuffer.wrap(slice.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        }
+        return slice.asByteBuffer();
     }
 
     /** Appends a tensor view (its name may be replaced by {@code name}). */

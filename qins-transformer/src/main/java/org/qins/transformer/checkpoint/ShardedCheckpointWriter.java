@@ -42,6 +42,8 @@ public final class ShardedCheckpointWriter implements AutoCloseable {
     private long currentBytes;
     private long totalBytes;
     private boolean closed;
+    /** A tensor failed to write: close() then abandons everything instead of finishing. */
+    private boolean failed;
 
     public ShardedCheckpointWriter(Path dir, long maxShardBytes) {
         if (maxShardBytes <= 0) {
@@ -76,10 +78,15 @@ public final class ShardedCheckpointWriter implements AutoCloseable {
         if (shardOf.containsKey(name)) {
             throw new CheckpointException(dir + ": tensor '" + name + "' written twice");
         }
-        if (current == null || currentBytes > 0 && currentBytes + bytes > maxShardBytes) {
-            startShard();
+        try {
+            if (current == null || currentBytes > 0 && currentBytes + bytes > maxShardBytes) {
+                startShard();
+            }
+            current.add(name, dtype, shape, pieces);
+        } catch (RuntimeException | Error e) {
+            failed = true;
+            throw e;
         }
-        current.add(name, dtype, shape, pieces);
         currentBytes += bytes;
         totalBytes += bytes;
         shardOf.put(name, shards.size() - 1);
@@ -115,6 +122,10 @@ public final class ShardedCheckpointWriter implements AutoCloseable {
         if (closed) {
             return;
         }
+        if (failed) {
+            abort();
+            return;
+        }
         closed = true;
         if (current == null) {
             startShard(); // an empty checkpoint is still one valid file
@@ -142,11 +153,18 @@ public final class ShardedCheckpointWriter implements AutoCloseable {
         }
     }
 
-    /** Drops the shard being written (finished shards stay; the caller removes its temporary directory). */
+    /** Drops everything written so far: the shard being written and the finished ones (still under temporary names). */
     public void abort() {
         closed = true;
         if (current != null) {
             current.abort();
+        }
+        for (Path shard : shards) {
+            try {
+                Files.deleteIfExists(shard);
+            } catch (IOException ignored) {
+                // best effort: the caller reports the original failure
+            }
         }
     }
 

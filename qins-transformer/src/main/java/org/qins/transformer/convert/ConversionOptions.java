@@ -1,6 +1,7 @@
 package org.qins.transformer.convert;
 
 import java.util.Map;
+import org.qins.transformer.checkpoint.ShardedCheckpointWriter;
 
 /**
  * What to convert and how.
@@ -8,11 +9,19 @@ import java.util.Map;
  * @param format        the weight format to store the block weights in ({@code qins9}, {@code qins8}, ...)
  * @param formatOptions the format's options ({@code group}, {@code policy}, ...), checked against what it declares
  * @param encodeHead    also encode {@code lm_head.weight} (an untied head only; embeddings stay float)
+ * @param shardBytes    most tensor bytes per output shard (the Hub's 5 GB by default); a smaller output is one file
  */
-public record ConversionOptions(String format, Map<String, String> formatOptions, boolean encodeHead) {
+public record ConversionOptions(String format, Map<String, String> formatOptions, boolean encodeHead, long shardBytes) {
 
     public ConversionOptions {
         formatOptions = Map.copyOf(formatOptions);
+        if (shardBytes <= 0) {
+            throw new IllegalArgumentException("shard size must be > 0, got " + shardBytes);
+        }
+    }
+
+    public ConversionOptions(String format, Map<String, String> formatOptions, boolean encodeHead) {
+        this(format, formatOptions, encodeHead, ShardedCheckpointWriter.HUB_SHARD_BYTES);
     }
 
     public static ConversionOptions of(String format, Map<String, String> formatOptions) {
@@ -20,6 +29,10 @@ public record ConversionOptions(String format, Map<String, String> formatOptions
     }
 
     public ConversionOptions withEncodeHead(boolean head) {
-        return new ConversionOptions(format, formatOptions, head);
+        return new ConversionOptions(format, formatOptions, head, shardBytes);
+    }
+
+    public ConversionOptions withShardBytes(long bytes) {
+        return new ConversionOptions(format, formatOptions, encodeHead, bytes);
     }
 }

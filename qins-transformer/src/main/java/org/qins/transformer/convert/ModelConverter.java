@@ -19,7 +19,7 @@ import org.qins.api.WeightFormat;
 import org.qins.transformer.arch.Architecture;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.checkpoint.FiniteCheck;
-import org.qins.transformer.checkpoint.SafetensorsWriter;
+import org.qins.transformer.checkpoint.ShardedCheckpointWriter;
 import org.qins.transformer.checkpoint.StoredFormats;
 import org.qins.transformer.config.ConfigLoader;
 import org.qins.transformer.config.ModelConfig;
@@ -30,8 +30,14 @@ import org.qins.transformer.config.ModelConfig;
  * format's {@code encode}; every other tensor (embeddings, norms, biases, an untied head unless
  * asked) is copied in its own float type. The
  * other files of the directory (config, tokenizer, generation config) are copied. Output goes
- * to a temporary sibling directory renamed to {@code output} only when complete. Memory stays
- * bounded by one tensor: sources are mapped, the writer streams to disk.
+ * to a temporary sibling directory renamed to {@code output} only when complete, sharded as the
+ * Hub shards ({@link ConversionOptions#shardBytes()}, an index when there are several shards).
+ *
+ * <p>Memory stays bounded by the tensors in flight, whatever the model's size: sources are mapped
+ * and each tensor's pages are released from the resident set once it is written
+ * ({@link Checkpoint#release}); encoded parts live in an arena closed right after they are written;
+ * kept tensors are copied 64 MB at a time; the writer streams to disk. Up to {@code threads}
+ * tensors encode at once, each on its own thread, and are written in the source's order.
  */
 public final class ModelConverter {
 
@@ -39,12 +45,28 @@ public final class ModelConverter {
     public static final String CHECKPOINT_VERSION = "1";
     private static final String WEIGHT = ".weight";
 
+    /** Bytes of a kept float tensor copied (and checked) at a time. */
+    private static final long COPY_PIECE = 64L << 20;
+
     private final WeightFormat format;
     private final Options formatOptions;
     private final ConversionOptions options;
+    private final int threads;
 
-    /** A converter writing {@code format}; its options are checked here, before any file is touched. */
+    /** A converter writing {@code format} on one thread; its options are checked here, before any file is touched. */
     public ModelConverter(WeightFormat format, ConversionOptions options) {
+        this(format, options, 1);
+    }
+
+    /**
+     * A converter writing {@code format}, encoding up to {@code threads} tensors at once (written in order, so the
+     * output does not depend on it); its options are checked here, before any file is touched.
+     */
+    public ModelConverter(WeightFormat format, ConversionOptions options, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        this.threads = threads;
         if (!format.name().equals(options.format())) {
             throw new IllegalArgumentException("conversion options name format '" + options.format() + "', not " + format.name());
         }
@@ -100,11 +122,6 @@ public final class ModelConverter {
     }
 
     private ConversionReport write(Path modelDir, Path tmp, ConversionListener listener) {
-        int encoded = 0;
-        int copied = 0;
-        long params = 0;
-        long encodedBytes = 0;
-        long sourceBytes = 0;
         Set<String> toEncode = encodedTensors(ConfigLoader.load(modelDir));
         try (Checkpoint source = Checkpoint.open(modelDir)) {
             if (source.metadata().containsKey(StoredFormats.CHECKPOINT_KEY)) {
@@ -119,60 +136,100 @@ public final class ModelConverter {
             }
             long total = source.tensorNames().stream().mapToLong(n -> source.tensor(n).data().byteSize()).sum();
             listener.started(source.tensorNames().size(), total);
-            SafetensorsWriter writer = new SafetensorsWriter(tmp.resolve(Checkpoint.SINGLE_FILE));
-            try {
-                writer.putMetadata(StoredFormats.CHECKPOINT_KEY, CHECKPOINT_VERSION);
-                writer.putMetadata(StoredFormats.FORMAT_KEY, format.name());
+            ShardedCheckpointWriter writer = new ShardedCheckpointWriter(tmp, options.shardBytes());
+            try (EncodePipeline pipeline = new EncodePipeline(threads)) {
+                writer.putSharedMetadata(StoredFormats.CHECKPOINT_KEY, CHECKPOINT_VERSION);
+                writer.putSharedMetadata(StoredFormats.FORMAT_KEY, format.name());
+                Tally tally = new Tally();
                 for (String name : source.tensorNames()) {
-                    TensorView t = source.tensor(name);
-                    FiniteCheck.requireFiniteWeights(t, source.fileOf(name)); // a NaN copied or encoded is a broken model
-                    long bytes = t.data().byteSize();
                     boolean encode = toEncode.contains(name);
-                    if (encode) {
-                        checkLinear(t, source.fileOf(name));
-                        String base = name.substring(0, name.length() - WEIGHT.length());
-                        LayerSpec spec = new LayerSpec(base, Math.toIntExact(t.dim(0)), Math.toIntExact(t.dim(1)));
-                        StoredWeight stored = encodeOne(spec, t, source.fileOf(name));
-                        writer.putMetadata(StoredFormats.formatKey(base), stored.format());
-                        for (Map.Entry<String, String> m : stored.metadata().entrySet()) {
-                            writer.putMetadata(StoredFormats.metaPrefix(base) + m.getKey(), m.getValue());
-                        }
-                        for (Map.Entry<String, TensorView> part : new java.util.TreeMap<>(stored.parts()).entrySet()) {
-                            writer.add(base + "." + part.getKey(), part.getValue());
-                        }
-                        encoded++;
-                        params += spec.parameters();
-                        encodedBytes += stored.byteSize();
-                    } else {
-                        writer.add(name, t);
-                        copied++;
-                    }
-                    sourceBytes += bytes;
-                    listener.tensorDone(name, bytes, encode);
+                    EncodePipeline.Job job = encode ? memory -> encodeOne(source, name, memory) : null;
+                    pipeline.submit(name, job, done -> writeOne(source, done, writer, tally, listener));
                 }
-                long out = writer.dataBytes();
+                pipeline.finish();
                 writer.close();
-                return new ConversionReport(encoded, copied, params, encodedBytes, sourceBytes, out);
-            } catch (RuntimeException e) {
+                return new ConversionReport(tally.encoded, tally.copied, tally.params, tally.encodedBytes, tally.sourceBytes,
+                        writer.dataBytes());
+            } catch (RuntimeException | Error e) {
                 writer.abort();
                 throw e;
             }
         }
     }
 
+    /** Counts of what was written. */
+    private static final class Tally {
+        int encoded;
+        int copied;
+        long params;
+        long encodedBytes;
+        long sourceBytes;
+    }
+
+    /** Checks and encodes one block weight (on a pipeline thread), its parts in {@code memory}. */
+    private StoredWeight encodeOne(Checkpoint source, String name, java.lang.foreign.SegmentAllocator memory) {
+        TensorView t = source.tensor(name);
+        Path file = source.fileOf(name);
+        FiniteCheck.requireFiniteWeights(t, file); // a NaN encoded is a broken model
+        checkLinear(t, file);
+        String base = name.substring(0, name.length() - WEIGHT.length());
+        LayerSpec spec = new LayerSpec(base, Math.toIntExact(t.dim(0)), Math.toIntExact(t.dim(1)));
+        try {
+            return format.encode(spec, t, formatOptions, memory);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": tensor '" + t.name() + "': " + format.name() + " cannot encode it: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Writes one tensor in order (on the calling thread): its encoded parts, or its bytes copied a piece at a time. */
+    private void writeOne(Checkpoint source, EncodePipeline.Done done, ShardedCheckpointWriter writer, Tally tally,
+            ConversionListener listener) {
+        String name = done.name();
+        TensorView t = source.tensor(name);
+        long bytes = t.data().byteSize();
+        StoredWeight stored = done.stored();
+        if (stored != null) {
+            String base = stored.name();
+            for (Map.Entry<String, TensorView> part : new java.util.TreeMap<>(stored.parts()).entrySet()) {
+                writer.add(base + "." + part.getKey(), part.getValue());
+            }
+            writer.putMetadata(StoredFormats.formatKey(base), stored.format());
+            for (Map.Entry<String, String> m : stored.metadata().entrySet()) {
+                writer.putMetadata(StoredFormats.metaPrefix(base) + m.getKey(), m.getValue());
+            }
+            tally.encoded++;
+            tally.params += t.elementCount();
+            tally.encodedBytes += stored.byteSize();
+        } else {
+            copy(source, name, t, writer);
+            tally.copied++;
+        }
+        source.release(name); // read by now: its pages leave the resident set
+        tally.sourceBytes += bytes;
+        listener.tensorDone(name, bytes, stored != null);
+    }
+
+    /** Copies a float tensor in pieces of {@value #COPY_PIECE} bytes, each checked for non-finite values and then released. */
+    private static void copy(Checkpoint source, String name, TensorView t, ShardedCheckpointWriter writer) {
+        Path file = source.fileOf(name);
+        int size = t.dtype().bytes();
+        long elements = t.elementCount();
+        long perPiece = Math.max(1, COPY_PIECE / size);
+        writer.add(name, t.dtype(), t.shape(), sink -> {
+            for (long e = 0; e < elements; e += perPiece) {
+                long n = Math.min(perPiece, elements - e);
+                FiniteCheck.requireFiniteWeights(t, file, e, n); // a NaN copied is a broken model
+                sink.write(t.data().asSlice(e * size, n * size));
+                source.release(name, e * size, n * size);
+            }
+        });
+    }
+
     private static void checkLinear(TensorView t, Path file) {
         if (t.rank() != 2 || !t.dtype().isFloat()) {
             throw new IllegalArgumentException(file + ": tensor '" + t.name() + "' is " + t.dtype() + java.util.Arrays.toString(t.shape())
                     + ", expected a float matrix (a linear weight)");
-        }
-    }
-
-    private StoredWeight encodeOne(LayerSpec spec, TensorView t, Path file) {
-        try {
-            return format.encode(spec, t, formatOptions);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(file + ": tensor '" + t.name() + "': " + format.name() + " cannot encode it: "
-                    + e.getMessage(), e);
         }
     }
 
