@@ -34,6 +34,14 @@ public interface KvCache {
      */
     void valueSum(int layer, int kvHead, float[] weights, int wOffset, int from, int to, float[] out, int outOffset);
 
+    /**
+     * Makes room for {@code positions} positions (at most {@link KvCacheSpec#slots()}) now, so that storing them later
+     * allocates nothing: the engine calls it with a request's size once it has checked that the memory is there. A
+     * cache that allocates up front, or grows cheaply, may ignore it.
+     */
+    default void reserve(int positions) {
+    }
+
     /** Bytes held for one token position over all layers (K and V). */
     long bytesPerToken();
 

@@ -46,6 +46,14 @@ public interface WeightFormat {
     /** Decodes a weight stored in this format to float32, {@code out x in}. */
     TensorView decode(LayerSpec spec, StoredWeight stored);
 
+    /**
+     * As {@link #decode(LayerSpec, StoredWeight)}, the float32 copy allocated from {@code memory} (the model's
+     * arena when a layer decodes at load). The default ignores {@code memory}.
+     */
+    default TensorView decode(LayerSpec spec, StoredWeight stored, SegmentAllocator memory) {
+        return decode(spec, stored);
+    }
+
     /** The format named {@code name} among those on the classpath, or an error that lists them. */
     static WeightFormat forName(String name) {
         return WeightFormats.onClasspath().forName(name);

@@ -147,7 +147,12 @@ public final class QinsCodec {
 
     /** Decodes the whole tensor into a new off-heap F32 tensor view (with the layer's kernel: the same floats, faster). */
     public static TensorView decodeToView(QinsTensor t) {
-        MemorySegment seg = Arena.ofAuto().allocate((long) t.rows * t.cols * 4, 64);
+        return decodeToView(t, Arena.ofAuto());
+    }
+
+    /** {@link #decodeToView(QinsTensor)} into memory from {@code memory}. */
+    public static TensorView decodeToView(QinsTensor t, java.lang.foreign.SegmentAllocator memory) {
+        MemorySegment seg = memory.allocate((long) t.rows * t.cols * 4, 64);
         float[] row = new float[t.cols];
         QinsKernel kernel = QinsKernels.AUTO.create(t);
         for (int r = 0; r < t.rows; r++) {

@@ -70,6 +70,11 @@ public abstract sealed class QinsWeightFormat implements WeightFormat {
         return QinsCodec.decodeToView(QinsTensor.fromStored(spec, stored));
     }
 
+    @Override
+    public TensorView decode(LayerSpec spec, StoredWeight stored, java.lang.foreign.SegmentAllocator memory) {
+        return QinsCodec.decodeToView(QinsTensor.fromStored(spec, stored), memory);
+    }
+
     /** {@code qins9}. */
     public static final class Qins9 extends QinsWeightFormat {
         public Qins9() {

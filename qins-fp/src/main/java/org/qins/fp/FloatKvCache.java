@@ -13,6 +13,7 @@ import org.qins.api.kernel.VectorMath;
 final class FloatKvCache implements KvCache {
 
     private static final int INITIAL_POSITIONS = 64;
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private final KvCacheSpec spec;
     private final int slots;
@@ -24,6 +25,10 @@ final class FloatKvCache implements KvCache {
     FloatKvCache(KvCacheSpec spec) {
         this.spec = spec;
         this.slots = spec.slots();
+        if ((long) slots * spec.rowSize() > MAX_ARRAY) {
+            throw new IllegalArgumentException("a float KV cache of " + slots + " positions x " + spec.rowSize()
+                    + " values per layer exceeds one Java array (" + MAX_ARRAY + " elements)");
+        }
         this.keys = new float[spec.layers()][];
         this.values = new float[spec.layers()][];
         this.stored = new int[spec.layers()];
@@ -81,6 +86,18 @@ final class FloatKvCache implements KvCache {
         for (int t = from; t < to; t++) {
             VectorMath.axpy(weights[wOffset + t - from], v, slot * row + kvHead * hd, out, outOffset, hd);
             slot = slot + 1 == slots ? 0 : slot + 1;
+        }
+    }
+
+    /** Grows every layer to exactly {@code positions} positions (at most the slots): no doubling, no later copies. */
+    @Override
+    public void reserve(int positions) {
+        int size = Math.min(slots, Math.max(0, positions)) * spec.rowSize();
+        for (int l = 0; l < spec.layers(); l++) {
+            if (keys[l].length < size) {
+                keys[l] = Arrays.copyOf(keys[l], size);
+                values[l] = Arrays.copyOf(values[l], size);
+            }
         }
     }
 

@@ -78,9 +78,14 @@ public abstract sealed class FloatWeightFormat implements WeightFormat {
 
     @Override
     public TensorView decode(LayerSpec spec, StoredWeight stored) {
+        return decode(spec, stored, Arena.ofAuto());
+    }
+
+    @Override
+    public TensorView decode(LayerSpec spec, StoredWeight stored, java.lang.foreign.SegmentAllocator memory) {
         TensorView w = stored.part(StoredWeight.WEIGHT);
         spec.checkShape(w);
-        return w.asF32();
+        return w.asF32(memory);
     }
 
     /** {@code f32}. */

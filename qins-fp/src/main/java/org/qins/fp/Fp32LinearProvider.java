@@ -1,7 +1,9 @@
 package org.qins.fp;
 
 import java.util.Set;
+import org.qins.api.DType;
 import org.qins.api.LayerContext;
+import org.qins.api.Options;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
 import org.qins.api.LinearLayerProvider;
@@ -41,10 +43,17 @@ public final class Fp32LinearProvider implements LinearLayerProvider {
         return "f32";
     }
 
+    /** A float32 copy of an F16 or BF16 weight (4 bytes per weight); an F32 weight is used where it lies. */
+    @Override
+    public long allocatedBytes(LayerSpec spec, StoredWeight stored, Options options) {
+        TensorView w = stored.part(StoredWeight.WEIGHT);
+        return w.dtype() == DType.F32 ? 0 : Math.multiplyExact(w.elementCount(), 4L);
+    }
+
     @Override
     public LinearLayer load(LayerSpec spec, StoredWeight stored, LayerContext context) {
         TensorView w = stored.part(StoredWeight.WEIGHT);
         spec.checkShape(w);
-        return new Fp32Linear(spec, w.asF32().data(), context.parallel());
+        return new Fp32Linear(spec, w.asF32(context.memory()).data(), context.parallel());
     }
 }

@@ -47,6 +47,18 @@ final class QinsKvCache implements KvCache {
         scales = new float[layers][0];
         slots = spec.slots();
         stored = new int[layers];
+        if ((long) slots * spec.rowSize() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a QINS KV cache of " + slots + " positions x " + spec.rowSize()
+                    + " values per layer exceeds one Java array");
+        }
+    }
+
+    /** Grows every layer to {@code positions} positions (at most the slots) now. */
+    @Override
+    public void reserve(int positions) {
+        for (int l = 0; l < spec.layers(); l++) {
+            ensureExactly(l, Math.min(slots, positions));
+        }
     }
 
     @Override
@@ -59,7 +71,13 @@ final class QinsKvCache implements KvCache {
         if (positions <= have) {
             return;
         }
-        int grown = Math.min(slots, Math.max(positions, have + CHUNK));
+        ensureExactly(layer, Math.min(slots, Math.max(positions, have + CHUNK)));
+    }
+
+    private void ensureExactly(int layer, int grown) {
+        if (grown <= scales[layer].length / spec.kvHeads()) {
+            return;
+        }
         int heads = spec.kvHeads();
         keys[layer] = Arrays.copyOf(keys[layer], grown * heads * hd);
         codes[layer] = Arrays.copyOf(codes[layer], grown * heads * hd);

@@ -70,7 +70,7 @@ final class DecoderLayer {
         qkv.forward(ws.xn, ws.qkv, rows, ws.scratch);
         for (ForwardBatch.Part part : batch.parts()) {
             KvCache cache = part.sequence().cache();
-            float[] freq = rope.frequenciesFor(part.start() + part.count() - 1);
+            float[] freq = rope.frequenciesFor(part.ropeHorizon());
             for (int b = 0, n; b < part.count(); b += n) {
                 n = wave(part.start() + b, part.count() - b, cache.spec().slots());
                 store(ws, part, b, n, rope, freq, cache);
