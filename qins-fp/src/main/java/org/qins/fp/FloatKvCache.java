@@ -3,6 +3,7 @@ package org.qins.fp;
 import java.util.Arrays;
 import org.qins.api.KvCache;
 import org.qins.api.KvCacheSpec;
+import org.qins.api.kernel.AttentionMath;
 import org.qins.api.kernel.VectorMath;
 
 /**
@@ -86,6 +87,38 @@ final class FloatKvCache implements KvCache {
         for (int t = from; t < to; t++) {
             VectorMath.axpy(weights[wOffset + t - from], v, slot * row + kvHead * hd, out, outOffset, hd);
             slot = slot + 1 == slots ? 0 : slot + 1;
+        }
+    }
+
+    /** Scores of a block of queries: each key row of the ring (one or two contiguous runs of slots) read once for all. */
+    @Override
+    public void keyScores(int layer, int kvHead, float[] q, int qOffset, int queries, int from, int to, float[] scores, int sOffset,
+            int sStride) {
+        spec.checkHeld(layer, from, to, stored[layer]);
+        int row = spec.rowSize();
+        int hd = spec.headDim();
+        for (int t = from; t < to; ) {
+            int slot = t % slots;
+            int run = Math.min(to - t, slots - slot);
+            AttentionMath.scores(q, qOffset, queries, hd, keys[layer], slot * row + kvHead * hd, row, run, scores, sOffset + t - from,
+                    sStride);
+            t += run;
+        }
+    }
+
+    @Override
+    public void valueSum(int layer, int kvHead, float[] weights, int wOffset, int wStride, int queries, int from, int to, float[] out,
+            int outOffset) {
+        spec.checkHeld(layer, from, to, stored[layer]);
+        int row = spec.rowSize();
+        int hd = spec.headDim();
+        Arrays.fill(out, outOffset, outOffset + queries * hd, 0f);
+        for (int t = from; t < to; ) {
+            int slot = t % slots;
+            int run = Math.min(to - t, slots - slot);
+            AttentionMath.weightedSum(weights, wOffset + t - from, wStride, queries, values[layer], slot * row + kvHead * hd, row, run,
+                    out, outOffset, hd);
+            t += run;
         }
     }
 
