@@ -57,6 +57,10 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--prompts-file", description = "Prompts as token ids, one prompt per line (comma or space separated).")
     Path promptsFile;
 
+    @Option(names = "--prompt-text", description = "A prompt as text, tokenized with the model's tokenizer (as generate --prompt);"
+            + " repeat for several. Teacher-forced positions = each prompt's tokens + --steps.")
+    List<String> promptTexts;
+
     @Option(names = "--text", description = "Text file: perplexity of both sides on it (model's tokenizer, chunks of the model's context).")
     Path text;
 
@@ -70,16 +74,25 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path refFile = Files.isRegularFile(Path.of(reference)) ? Path.of(reference) : null;
-        if (refFile != null && (promptIds != null || promptsFile != null || steps != null)) {
+        if (refFile != null && (promptIds != null || promptsFile != null || promptTexts != null || steps != null)) {
             throw new ParameterException(spec.commandLine(), "a reference file brings its own prompts and steps: drop --prompt-ids,"
-                    + " --prompts-file and --steps");
+                    + " --prompts-file, --prompt-text and --steps");
         }
-        if (promptIds != null && promptsFile != null) {
-            throw new ParameterException(spec.commandLine(), "give --prompt-ids or --prompts-file, not both");
+        if ((promptIds != null ? 1 : 0) + (promptsFile != null ? 1 : 0) + (promptTexts != null ? 1 : 0) > 1) {
+            throw new ParameterException(spec.commandLine(), "give one of --prompt-ids, --prompts-file or --prompt-text");
         }
         int vocab = ConfigLoader.load(model).vocabSize();
-        List<int[]> prompts = promptIds != null ? List.of(promptIds)
-                : promptsFile != null ? readPrompts(promptsFile) : StandardPrompts.forVocab(vocab);
+        List<int[]> prompts;
+        if (promptTexts != null) {
+            prompts = new ArrayList<>();
+            try (Tokenizer tok = Tokenizer.load(model)) {
+                for (String t : promptTexts) {
+                    prompts.add(tok.encode(t));
+                }
+            }
+        } else {
+            prompts = promptIds != null ? List.of(promptIds) : promptsFile != null ? readPrompts(promptsFile) : StandardPrompts.forVocab(vocab);
+        }
         int[] textIds = null;
         if (text != null) {
             try (Tokenizer tok = Tokenizer.load(model)) {
