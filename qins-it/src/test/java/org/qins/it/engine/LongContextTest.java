@@ -95,11 +95,11 @@ class LongContextTest {
 
     @Test
     void aModelWhoseFloatCopiesDoNotFitIsRefusedBeforeLoading(@TempDir Path tmp) throws Exception {
-        Path model = tmp.resolve("bf16");
+        Path model = tmp.resolve("f16");
         ModelShape shape = new ModelShape(64, 2, 4, 2, 96, 128);
-        new RandomModelWriter(shape, 1, DType.BF16).write(model);
+        new RandomModelWriter(shape, 1, DType.F16).write(model);
         long linearParams = shape.parameters() - (long) shape.vocab() * shape.hidden() - (2L * shape.layers() + 1) * shape.hidden();
-        long copies = 4 * linearParams; // fp32 widens every BF16 linear weight (and the head) to float32 at load
+        long copies = 4 * linearParams; // fp32 widens every F16 linear weight (and the head) to float32 at load
         MemoryBudget tight = MemoryBudget.fixed(1L << 30, copies - 1);
         try (QinsEngine engine = QinsEngine.builder().threads(1).memoryBudget(tight).build()) {
             assertThatThrownBy(() -> engine.load(model, "fp32", Map.of()))
@@ -119,6 +119,13 @@ class LongContextTest {
         try (QinsEngine engine = QinsEngine.builder().threads(1).memoryBudget(MemoryBudget.fixed(1L << 30, copies)).build();
                 CausalLm lm = engine.load(model, "fp32", Map.of())) {
             assertThat(lm.mappedWeightBytes()).isZero(); // every weight copied: the mapped source is not read again
+        }
+        // BF16 weights are read in place: nothing allocated, their mapped bytes counted instead.
+        Path bf16 = tmp.resolve("bf16");
+        new RandomModelWriter(shape, 1, DType.BF16).write(bf16);
+        try (QinsEngine engine = QinsEngine.builder().threads(1).memoryBudget(MemoryBudget.fixed(1L << 30, copies / 2)).build();
+                CausalLm lm = engine.load(bf16, "fp32", Map.of())) {
+            assertThat(lm.mappedWeightBytes()).isEqualTo(copies / 2);
         }
     }
 
