@@ -184,6 +184,13 @@ final class OpenAiEndpoints {
         client.onClose(submission::cancel);
         if (chat) {
             client.sendData(bodies.chatChunk("assistant", "", null, usage));
+        } else {
+            try {
+                ctx.res().flushBuffer(); // the status and headers now, not after the prompt was read
+            } catch (java.io.IOException e) {
+                submission.cancel();
+                return;
+            }
         }
         while (!client.terminated()) {
             switch (events.take()) {

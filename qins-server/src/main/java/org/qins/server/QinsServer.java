@@ -33,6 +33,7 @@ public final class QinsServer implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final byte[] key;
     private boolean stopping;
+    private int port;
 
     private QinsServer(ServerConfig config, ServedModel served, KvCacheProvider kv, MemoryPlan plan) {
         this.config = config;
@@ -60,12 +61,12 @@ public final class QinsServer implements AutoCloseable {
                 error(ApiException.internal("the server failed on this request: " + e), ctx);
             });
             cfg.routes.error(404, ctx -> {
-                if (ctx.resultInputStream() == null) {
+                if (!answeredInJson(ctx)) {
                     error(ApiException.notFound("no such endpoint: " + ctx.method() + " " + ctx.path()), ctx);
                 }
             });
             cfg.routes.error(405, ctx -> {
-                if (ctx.resultInputStream() == null) {
+                if (!answeredInJson(ctx)) {
                     error(new ApiException(405, "invalid_request_error", null, "method_not_allowed", "method " + ctx.method()
                             + " is not allowed on " + ctx.path(), null), ctx);
                 }
@@ -83,12 +84,9 @@ public final class QinsServer implements AutoCloseable {
         QinsServer server = new QinsServer(config, served, kv, plan);
         try {
             server.app.start();
+            server.port = server.app.port();
         } catch (RuntimeException e) {
-            try {
-                server.scheduler.close();
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
+            server.scheduler.close();
             throw e;
         }
         return server;
@@ -100,7 +98,7 @@ public final class QinsServer implements AutoCloseable {
 
     /** The port listened on (the chosen one when the config said 0). */
     public int port() {
-        return app.port();
+        return port;
     }
 
     public String url() {
@@ -167,6 +165,12 @@ public final class QinsServer implements AutoCloseable {
             }
             ctx.contentType("text/html; charset=utf-8").result(in.readAllBytes());
         }
+    }
+
+    /** True when a handler already answered in the OpenAI shape (Javalin's own 404 and 405 answer in plain text). */
+    private static boolean answeredInJson(Context ctx) {
+        String type = ctx.res().getContentType();
+        return type != null && type.startsWith("application/json");
     }
 
     private static void error(ApiException e, Context ctx) {

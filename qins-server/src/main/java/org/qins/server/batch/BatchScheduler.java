@@ -161,9 +161,14 @@ public final class BatchScheduler implements AutoCloseable {
         thread.join();
     }
 
+    /** {@link #shutdown} without grace. */
     @Override
-    public void close() throws InterruptedException {
-        shutdown(Duration.ZERO);
+    public void close() {
+        try {
+            shutdown(Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void loop() {
@@ -263,10 +268,10 @@ public final class BatchScheduler implements AutoCloseable {
         steps++;
         promptTokens += prompt;
         largestStep = Math.max(largestStep, rows);
-        long resident = 0;
+        long before = 0;
         for (int i = 0; i < jobs.size(); i++) {
             Job j = jobs.get(i);
-            resident += j.sequence.cache().residentBytes();
+            before += j.sequence.cache().residentBytes();
             if (j.prefilling()) {
                 j.fed += tokens.get(i).length;
                 if (j.prefilling()) {
@@ -275,8 +280,7 @@ public final class BatchScheduler implements AutoCloseable {
             }
             advance(j);
         }
-        kvResident = resident;
-        kvPeak = Math.max(kvPeak, resident);
+        kvPeak = Math.max(kvPeak, before);
         running.removeIf(j -> {
             if (j.ended || j.cancelled()) {
                 j.sequence = null;
@@ -317,7 +321,13 @@ public final class BatchScheduler implements AutoCloseable {
         return j.stops.stopped() ? t : t + j.stops.flush();
     }
 
+    /** Publishes the running count and the KV bytes the running sequences hold (for stats, read by other threads). */
     private void publishRunning() {
+        long resident = 0;
+        for (Job j : running) {
+            resident += j.sequence.cache().residentBytes();
+        }
+        kvResident = resident;
         runningCount = running.size();
     }
 

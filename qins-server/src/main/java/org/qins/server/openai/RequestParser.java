@@ -43,7 +43,9 @@ public final class RequestParser {
         for (int i = 0; i < msgs.size(); i++) {
             messages.add(message(msgs.get(i), "messages[" + i + "]"));
         }
-        bool(root, "logprobs", false);
+        if (bool(root, "logprobs", false)) {
+            throw ApiException.invalid("logprobs", "'logprobs' is not supported by this server");
+        }
         if (present(root, "top_logprobs")) {
             throw ApiException.invalid("top_logprobs", "'top_logprobs' is not supported by this server");
         }
