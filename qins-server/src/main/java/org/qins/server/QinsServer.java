@@ -23,6 +23,8 @@ import org.qins.server.openai.ResponseBodies;
 public final class QinsServer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(QinsServer.class.getName());
+    /** Largest request body (a long conversation is well under this). */
+    static final long MAX_BODY = 4L << 20;
 
     private final ServerConfig config;
     private final BatchScheduler scheduler;
@@ -45,6 +47,7 @@ public final class QinsServer implements AutoCloseable {
             cfg.startup.showJavalinBanner = false;
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
+            cfg.http.maxRequestSize = MAX_BODY;
             cfg.jetty.host = config.host();
             cfg.jetty.port = config.port();
             cfg.routes.before(ctx -> inFlight.incrementAndGet());
@@ -63,6 +66,12 @@ public final class QinsServer implements AutoCloseable {
             cfg.routes.error(404, ctx -> {
                 if (!answeredInJson(ctx)) {
                     error(ApiException.notFound("no such endpoint: " + ctx.method() + " " + ctx.path()), ctx);
+                }
+            });
+            cfg.routes.error(413, ctx -> {
+                if (!answeredInJson(ctx)) {
+                    error(new ApiException(413, "invalid_request_error", null, "request_too_large", "the body is larger than "
+                            + MAX_BODY + " bytes", null), ctx);
                 }
             });
             cfg.routes.error(405, ctx -> {

@@ -194,6 +194,7 @@ class OpenAiApiTest {
                 "the prompt has 512 tokens, which leaves none");
         assertError(s.get("/v1/nothing"), 404, "no such endpoint: GET /v1/nothing");
         assertError(s.post("/v1/models", "{}"), 404, "POST /v1/models");
+        assertError(s.post("/v1/completions", "{\"prompt\": \"" + "a".repeat(5 << 20) + "\"}"), 413, "larger than");
         assertThat(s.get("/").body()).contains("<title>QINS chat</title>");
         assertThat(s.health().path("running").asInt()).isZero();
     }
