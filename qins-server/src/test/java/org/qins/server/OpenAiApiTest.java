@@ -199,6 +199,39 @@ class OpenAiApiTest {
         assertThat(s.health().path("running").asInt()).isZero();
     }
 
+    /**
+     * Seeded mutations of valid bodies (characters deleted, inserted, replaced; pieces repeated): each
+     * is answered 200 or 4xx with a JSON body, and the server stays healthy.
+     */
+    @Test
+    void mutatedBodiesAreAnsweredAndLeaveTheServerHealthy() {
+        String[] valid = {
+            "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"max_tokens\": 3, \"stop\": [\"a\"], \"seed\": 1}",
+            "{\"prompt\": [1, 5, 9], \"max_tokens\": 3, \"temperature\": 0.5, \"top_p\": 0.9, \"stream\": false}",
+        };
+        String alphabet = "{}[]\":,0123456789-.eE truefalsnul\\u";
+        java.util.SplittableRandom random = new java.util.SplittableRandom(13);
+        for (int i = 0; i < 200; i++) {
+            int k = i % 2;
+            StringBuilder b = new StringBuilder(valid[k]);
+            for (int m = 0, n = 1 + random.nextInt(4); m < n && !b.isEmpty(); m++) {
+                int at = random.nextInt(b.length());
+                switch (random.nextInt(4)) {
+                    case 0 -> b.deleteCharAt(at);
+                    case 1 -> b.insert(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                    case 2 -> b.setCharAt(at, alphabet.charAt(random.nextInt(alphabet.length())));
+                    default -> b.insert(at, b.substring(at, Math.min(b.length(), at + 1 + random.nextInt(8))));
+                }
+            }
+            HttpResponse<String> r = s.post(k == 0 ? "/v1/chat/completions" : "/v1/completions", b.toString());
+            assertThat(r.statusCode()).as("%s -> %s", b, r.body()).isIn(200, 400, 404);
+            JsonNode body = json(r.body());
+            assertThat(r.statusCode() == 200 ? body.has("choices") : body.path("error").has("message")).as(r.body()).isTrue();
+        }
+        assertThat(s.health().path("status").asText()).isEqualTo("ok");
+        assertThat(s.health().path("running").asInt()).isZero();
+    }
+
     static void assertError(HttpResponse<String> r, int status, String message) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
         assertThat(json(r.body()).path("error").path("message").asText()).contains(message);

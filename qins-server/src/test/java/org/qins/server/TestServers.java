@@ -29,6 +29,15 @@ import org.qins.transformer.tokenizer.Tokenizer;
 final class TestServers {
 
     static final ObjectMapper JSON = new ObjectMapper();
+    /** Jetty and Javalin announce every start and stop at INFO; held here because java.util.logging keeps loggers weakly. */
+    private static final java.util.logging.Logger JETTY = quiet("org.eclipse.jetty");
+    private static final java.util.logging.Logger JAVALIN = quiet("io.javalin");
+
+    private static java.util.logging.Logger quiet(String name) {
+        java.util.logging.Logger l = java.util.logging.Logger.getLogger(name);
+        l.setLevel(java.util.logging.Level.WARNING);
+        return l;
+    }
     static final String TEMPLATE = "{{ bos_token }}{% for m in messages %}<|{{ m.role }}|>{{ m.content }}</s>{% endfor %}"
             + "{% if add_generation_prompt %}<|assistant|>{% endif %}";
 
