@@ -93,7 +93,7 @@ class ChatCommandTest {
         return out.toString();
     }
 
-    private static Path copyWithTemplate(Path tmp) throws Exception {
+    static Path copyWithTemplate(Path tmp) throws Exception {
         Path dir = tmp.resolve("chat-llama");
         Files.createDirectories(dir);
         try (var files = Files.list(CompareCommandTest.LLAMA)) {

@@ -20,6 +20,8 @@ public final class QinsLinear implements LinearLayer {
     private static final ThreadScratch TILE = new ThreadScratch();
     private static final int ROW_GRAIN = 16;
     private static final int TILE_ROWS = 4;
+    /** Batches up to this many rows go through the kernel's fused batch loop when it has one; larger ones through tiles. */
+    static final int FUSED_BATCH = 16;
 
     private final LayerSpec spec;
     private final QinsTensor tensor;
@@ -59,6 +61,12 @@ public final class QinsLinear implements LinearLayer {
         }
         if (batch == 1) {
             parallel.forRange(out, ROW_GRAIN, (from, to) -> kernel.dotRows(from, to, input, output, TILE.floats(in)));
+            return;
+        }
+        if (batch <= FUSED_BATCH && kernel.fusesBatches()) {
+            // Batched decode steps (a few sequences, one token each): each weight decoded once for
+            // every four rows, no tile written and read back.
+            parallel.forRange(out, ROW_GRAIN, (from, to) -> kernel.dotRowsBatch(from, to, input, in, batch, output, out, TILE.floats(in)));
             return;
         }
         // Prefill: decode TILE_ROWS rows once into a per-thread tile, then a register-blocked

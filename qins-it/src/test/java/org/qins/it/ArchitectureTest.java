@@ -24,7 +24,8 @@ class ArchitectureTest {
     static final ArchRule engineDependsOnTheApiOnly = noClasses()
             .that().resideInAPackage("org.qins.transformer..")
             .should().dependOnClassesThat().resideInAnyPackage("org.qins.codec..", "org.qins.legacy..", "org.qins.kvcache..",
-                    "org.qins.fp..", "org.qins.tools..", "org.qins.cli..", "org.qins.bench..")
+                    "org.qins.fp..", "org.qins.tools..", "org.qins.cli..", "org.qins.bench..", "org.qins.server..",
+                    "org.qins.langchain4j..")
             .because("the engine is what a library user depends on alone: providers are found on the classpath, tools sit on top");
 
     @ArchTest
@@ -41,11 +42,37 @@ class ArchitectureTest {
             .because("the tools are the command's: the engine and the providers never need them");
 
     @ArchTest
+    static final ArchRule serverAndAdaptersDependOnTheEngineAndTheApiOnly = noClasses()
+            .that().resideInAnyPackage("org.qins.server..", "org.qins.langchain4j..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.qins.codec..", "org.qins.legacy..", "org.qins.kvcache..",
+                    "org.qins.fp..", "org.qins.tools..", "org.qins.cli..", "org.qins.bench..")
+            .because("the server and the LangChain4j adapters run on the engine's library API; providers come from the classpath");
+
+    @ArchTest
+    static final ArchRule theServerAndTheAdaptersAreIndependent = noClasses()
+            .that().resideInAPackage("org.qins.langchain4j..")
+            .should().dependOnClassesThat().resideInAPackage("org.qins.server..")
+            .andShould().dependOnClassesThat().resideInAPackage("io.javalin..");
+
+    @ArchTest
+    static final ArchRule nothingButTheCommandDependsOnTheServerOrTheAdapters = noClasses()
+            .that().resideOutsideOfPackages("org.qins.server..", "org.qins.langchain4j..", "org.qins.cli..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.qins.server..", "org.qins.langchain4j..")
+            .because("the server and the adapters sit on top: the engine, the providers and the tools never need them");
+
+    @ArchTest
+    static final ArchRule theSchedulerAndTheProtocolKnowNoHttpServer = noClasses()
+            .that().resideInAnyPackage("org.qins.server.batch..", "org.qins.server.openai..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.javalin..", "jakarta.servlet..", "org.eclipse.jetty..")
+            .because("the scheduler runs on the engine alone and the protocol is JSON; only the server's front classes speak HTTP");
+
+    @ArchTest
     static final ArchRule apiDependsOnNothingOfOurs = noClasses()
             .that().resideInAPackage("org.qins.api..")
             .should().dependOnClassesThat().resideInAnyPackage(
                     "org.qins.codec..", "org.qins.legacy..", "org.qins.kvcache..", "org.qins.fp..",
-                    "org.qins.transformer..", "org.qins.tools..", "org.qins.cli..", "org.qins.bench..")
+                    "org.qins.transformer..", "org.qins.tools..", "org.qins.cli..", "org.qins.bench..", "org.qins.server..",
+                    "org.qins.langchain4j..")
             .because("qins-api is the contract third parties implement: JDK only");
 
     @ArchTest

@@ -70,6 +70,15 @@ public final class ChatSession {
         this.temperature = temperature;
         this.topP = topP;
         this.seed = seed;
+        this.stopSet = stopTokens(model, tokenizer, template);
+        reset();
+    }
+
+    /**
+     * Token ids that end a chat answer: the config's EOS ids, the template's eos_token, and
+     * {@link #END_OF_TURN} markers where they are single tokens of the vocabulary.
+     */
+    public static Set<Integer> stopTokens(CausalLm model, Tokenizer tokenizer, ChatTemplate template) {
         Set<Integer> s = new LinkedHashSet<>(model.config().eosTokenIds());
         List<String> names = new ArrayList<>(END_OF_TURN);
         names.add(template.eosToken());
@@ -79,8 +88,7 @@ public final class ChatSession {
                 s.add(id);
             }
         }
-        this.stopSet = Set.copyOf(s);
-        reset();
+        return Set.copyOf(s);
     }
 
     /** Token ids that end an answer. */
