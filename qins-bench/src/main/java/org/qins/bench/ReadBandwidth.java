@@ -4,6 +4,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.CyclicBarrier;
@@ -19,7 +22,9 @@ import static jdk.incubator.vector.VectorOperators.XOR;
  * GB/s (10^9 bytes) for each thread count.
  *
  * <p>Run: {@code java --add-modules jdk.incubator.vector -cp qins-bench/target/benchmarks.jar
- * org.qins.bench.ReadBandwidth [MiB=1024] [passes=12] [threads=1,2]}
+ * org.qins.bench.ReadBandwidth [MiB=1024] [passes=12] [threads=1,2] [FILE]}: with FILE, its first MiB
+ * are memory-mapped and read instead (page-cache pages, as the engine maps a checkpoint; the file must
+ * already be cached for a memory figure).
  */
 public final class ReadBandwidth {
 
@@ -35,17 +40,27 @@ public final class ReadBandwidth {
         int[] threadCounts = args.length > 2 ? Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {1, 2};
         long bytes = mib << 20;
+        String file = args.length > 3 ? args[3] : null;
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment buf = arena.allocate(bytes, 4096);
-            for (long o = 0; o < bytes; o += 8) { // touch and fill every page
-                buf.set(ValueLayout.JAVA_LONG_UNALIGNED, o, o * 0x9E3779B97F4A7C15L);
+            MemorySegment buf;
+            if (file != null) {
+                try (FileChannel ch = FileChannel.open(Path.of(file), StandardOpenOption.READ)) {
+                    bytes = Math.min(bytes, ch.size()) & -4096L;
+                    buf = ch.map(FileChannel.MapMode.READ_ONLY, 0, bytes, arena);
+                }
+                sum(buf, 0, bytes); // fault the pages in
+            } else {
+                buf = arena.allocate(bytes, 4096);
+                for (long o = 0; o < bytes; o += 8) { // touch and fill every page
+                    buf.set(ValueLayout.JAVA_LONG_UNALIGNED, o, o * 0x9E3779B97F4A7C15L);
+                }
             }
             for (int threads : threadCounts) {
                 double[] gbs = measure(buf, threads, passes);
                 double[] sorted = gbs.clone();
                 Arrays.sort(sorted);
-                System.out.printf(Locale.ROOT, "read bandwidth, %d thread%s, %d MiB: best %.1f GB/s, median %.1f GB/s%n",
-                        threads, threads == 1 ? "" : "s", mib, sorted[sorted.length - 1], sorted[sorted.length / 2]);
+                System.out.printf(Locale.ROOT, "read bandwidth, %d thread%s, %d MiB%s: best %.1f GB/s, median %.1f GB/s%n",
+                        threads, threads == 1 ? "" : "s", bytes >> 20, file == null ? "" : " mapped from " + file, sorted[sorted.length - 1], sorted[sorted.length / 2]);
             }
         }
     }
