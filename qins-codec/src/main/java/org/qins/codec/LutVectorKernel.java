@@ -121,7 +121,7 @@ abstract class LutVectorKernel implements QinsKernel {
         this.tableLo = ShortVector.fromArray(S, lo, 0);
         this.mergeFirst = ShortVector.fromArray(S, m0, 0);
         this.mergeSecond = ShortVector.fromArray(S, m1, 0);
-        this.halves = usesHalves(t);
+        this.halves = pairs && n == 2 * L && expShift >= 16 && !"off".equals(System.getProperty("qins.halves", "on"));
         this.table = t.sharedTable;
         this.garbage = Float.intBitsToFloat(tab[0]);
         this.groupShift = Integer.bitCount(groupLength) == 1 ? Integer.numberOfTrailingZeros(groupLength) : -1;
@@ -199,13 +199,6 @@ abstract class LutVectorKernel implements QinsKernel {
             s += Float.intBitsToFloat(Float.floatToRawIntBits(scale) ^ sign) * x[xOff + i];
         }
         return s * garbage;
-    }
-
-    /** True if a table kernel for {@code t} decodes in 16-bit lanes ({@link #halves}): the {@code *HalvesKernel} classes. */
-    static boolean usesHalves(QinsTensor t) {
-        boolean pairs = t.groupLength == 2 * L && t.cols % (4 * L) == 0 && t.f16Scales;
-        int expShift = 23 - Integer.numberOfTrailingZeros(DecodeTable.codesPerOctave(t.sharedStep));
-        return pairs && S.length() == 2 * L && expShift >= 16 && !"off".equals(System.getProperty("qins.halves", "on"));
     }
 
     /** True if this tensor can use a table kernel on this CPU. */

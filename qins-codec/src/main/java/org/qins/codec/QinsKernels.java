@@ -24,11 +24,7 @@ final class QinsKernels {
                 return new ScalarKernel(t);
             case "auto", "vector":
                 if (LutVectorKernel.supports(t)) {
-                    boolean halves = LutVectorKernel.usesHalves(t);
-                    if (t.format.layout().signInCode()) {
-                        return halves ? new Qins8HalvesKernel(t) : new Qins8VectorKernel(t);
-                    }
-                    return halves ? new Qins9HalvesKernel(t) : new Qins9VectorKernel(t);
+                    return t.format.layout().signInCode() ? new Qins8VectorKernel(t) : new Qins9VectorKernel(t);
                 }
                 return new TiledVectorKernel(t);
             default:
