@@ -31,7 +31,6 @@ public final class QinsLinear implements LinearLayer {
 
     public QinsLinear(LayerSpec spec, QinsTensor tensor, LayerContext context) {
         this(spec, tensor, context, QinsKernels.select(tensor));
-        KernelWarmup.start(tensor.format);
     }
 
     QinsLinear(LayerSpec spec, QinsTensor tensor, LayerContext context, QinsKernel kernel) {
