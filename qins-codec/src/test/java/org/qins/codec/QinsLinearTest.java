@@ -70,7 +70,7 @@ class QinsLinearTest {
         for (String mode : new String[] {"auto", "scalar"}) {
             for (Parallel p : new Parallel[] {Parallel.SEQUENTIAL, new ChunkedParallel()}) {
                 QinsLinear layer = new QinsLinear(spec, t, new LayerContext(p, Map.of()), QinsKernels.select(t, mode));
-                for (int batch : new int[] {1, 3, 6, 9, 40, 70}) { // 9 and up: the packed prefill product
+                for (int batch : new int[] {1, 3, 6, 9, 40, 56, 70}) { // 9 and up: the packed prefill product
                     float[] x = input(batch, batch * in);
                     float[] y = new float[batch * OUT];
                     layer.forward(x, y, batch);

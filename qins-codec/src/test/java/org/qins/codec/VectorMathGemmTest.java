@@ -64,8 +64,9 @@ class VectorMathGemmTest {
         int lanes = VectorMath.F.length();
         for (int n : new int[] {5, 64, 300}) {
             for (int rows : new int[] {1, 6, 7, 13}) {
-                for (int batch : new int[] {VectorMath.PACKED_MIN_BATCH, lanes + 1, 2 * lanes, 3 * lanes - 2, 4 * lanes,
-                        4 * lanes + 1, 9 * lanes + 3}) {
+                // a panel of four vectors whole and padded (4 lanes - 5), tails of one, two and three vectors
+                for (int batch : new int[] {VectorMath.PACKED_MIN_BATCH, lanes + 1, 2 * lanes, 3 * lanes - 2, 4 * lanes - 5,
+                        4 * lanes, 4 * lanes + 1, 9 * lanes + 3}) {
                     float[] w = new float[rows * n];
                     float[] x = new float[batch * n];
                     for (int i = 0; i < w.length; i++) {

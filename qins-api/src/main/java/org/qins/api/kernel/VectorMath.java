@@ -91,7 +91,7 @@ public final class VectorMath {
             int base = b0 * n;
             if (vectors == 4) {
                 micro6x4(tile, n, packed, base, width, res);
-                scatter(res, 4, rows, b0, PANEL, out, outOff, outStride);
+                scatter(res, 4, rows, b0, Math.min(PANEL, batch - b0), out, outOff, outStride);
                 continue;
             }
             int v = 0;
