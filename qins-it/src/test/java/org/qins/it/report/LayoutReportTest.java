@@ -204,6 +204,20 @@ class LayoutReportTest {
     }
 
     @Test
+    void aThirdPartyFormatIsReportedThroughTheSpi() {
+        Path q8 = work.resolve("stories-q8_0");
+        engine.convert(STORIES, q8, ConversionOptions.of("q8_0", Map.of()), ConversionListener.NONE);
+        LayoutReport r = new LayoutReporter(engine).run(q8, STORIES,
+                ReportSettings.ofPrompts(StandardPrompts.forVocab(105), 1).withoutLayerKl(), line -> { });
+        assertThat(r.tensors()).hasSize(35).allSatisfy(t -> assertThat(t.statistics().isEmpty()).isTrue());
+        assertThat(r.countNames()).isEmpty();
+        assertThat(r.pooledHistograms()).isEmpty();
+        assertThat(r.bytesPerWeight()).isEqualTo(1.0625);
+        assertThat(r.relativeError()).isBetween(0.003, 0.008); // the README's 0.52 % for q8_0 on this model
+        assertThat(ReportPlots.of(r)).extracting(ReportPlots.Plot::file).containsExactly(ReportPlots.TENSOR_ERROR);
+    }
+
+    @Test
     void aCheckpointThatIsNotAConvertedCopyIsRefused() {
         LayoutReporter reporter = new LayoutReporter(engine);
         ReportSettings weightsOnly = ReportSettings.ofPrompts(StandardPrompts.forVocab(105), 1).withoutLayerKl();
