@@ -29,10 +29,12 @@ import org.qins.tools.report.ReportFiles;
 import org.qins.tools.report.ReportPlots;
 import org.qins.tools.report.ReportSettings;
 import org.qins.tools.report.TensorError;
+import org.qins.tools.report.TeacherForcedScore;
 import org.qins.tools.validate.CompareMetrics;
 import org.qins.tools.validate.Comparison;
 import org.qins.tools.validate.Follower;
 import org.qins.tools.validate.LlmRef;
+import org.qins.tools.validate.ReferenceFile;
 import org.qins.tools.validate.RunRecorder;
 import org.qins.tools.validate.StandardPrompts;
 import org.qins.transformer.QinsEngine;
@@ -166,6 +168,24 @@ class LayoutReportTest {
         assertThat(report.all().score().meanKl()).isCloseTo(all.meanKl(), within(all.meanKl() * 1e-3));
         assertThat(report.all().score().positions()).isEqualTo(3L * STEPS + 1 + 4 + 40);
         assertThat(report.layers()).allSatisfy(l -> assertThat(l.score().meanKl()).isPositive().isLessThan(all.meanKl()));
+    }
+
+    @Test
+    void withTheReferenceFileTheAllEncodedKlIsTheOneAgainstTransformers() {
+        Path file = STORIES.resolve("reference.json");
+        LayoutReport r = new LayoutReporter(engine).run(converted, STORIES, ReportSettings.ofReference(file), line -> { });
+        LlmRef transformers = ReferenceFile.read(file);
+        TeacherForcedScore againstTransformers;
+        try (CausalLm lm = loadFp32(converted)) {
+            againstTransformers = TeacherForcedScore.of(transformers, lm, REGISTRY.kv("fp32"));
+        }
+        long positions = transformers.prompts().stream().mapToLong(p -> p.teacherTokens().length).sum();
+        assertThat(r.all().score().positions()).isEqualTo(positions);
+        assertThat(r.reference()).contains("reference.json", positions + " teacher-forced positions");
+        // Our float layers reproduce transformers to a mean KL of about 1e-6 (FloatParityTest), so scoring the converted model
+        // against the float model or against transformers' logits gives nearly the same KL (README: 7.07e-5 both).
+        assertThat(r.all().score().meanKl()).isCloseTo(againstTransformers.meanKl(), within(againstTransformers.meanKl() * 0.02));
+        assertThat(r.layers()).hasSize(5);
     }
 
     @Test

@@ -76,16 +76,18 @@ public record LayoutReport(Path converted, Path source, String model, List<Tenso
         return new long[] {count, weights};
     }
 
-    /** Each histogram summed over the weights whose format gives one of that name and length. */
+    /**
+     * Each histogram summed over the weights whose format gives one of that name and length; a
+     * name that comes with another length too (two layouts in one checkpoint) is pooled apart,
+     * as {@code "name (N bins)"}.
+     */
     public Map<String, long[]> pooledHistograms() {
         Map<String, long[]> out = new LinkedHashMap<>();
         for (TensorError t : tensors) {
             t.statistics().histograms().forEach((name, h) -> {
-                long[] sum = out.computeIfAbsent(name, k -> new long[h.length]);
-                if (sum.length != h.length) {
-                    throw new IllegalStateException("weight '" + t.name() + "': histogram '" + name + "' has " + h.length
-                            + " bins, another weight's " + sum.length);
-                }
+                long[] first = out.get(name);
+                String key = first == null || first.length == h.length ? name : name + " (" + h.length + " bins)";
+                long[] sum = out.computeIfAbsent(key, k -> new long[h.length]);
                 for (int i = 0; i < h.length; i++) {
                     sum[i] += h[i];
                 }

@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.qins.api.KvCacheProvider;
 import org.qins.tools.validate.Comparer;
-import org.qins.tools.validate.Follower;
 import org.qins.tools.validate.LlmRef;
 import org.qins.tools.validate.ReferenceFile;
 import org.qins.tools.validate.RunRecorder;
@@ -81,7 +80,12 @@ public final class LayoutReporter {
     private static LlmRef reference(CausalLm lm, KvCacheProvider kv, ReportSettings settings) {
         Map<String, Object> source = Map.of("kind", "qins-java", "linear", "fp32", "kv", KV);
         if (settings.referenceFile() != null) {
-            return new Follower(lm, kv, Comparer.TOP_K).follow(ReferenceFile.read(settings.referenceFile()), source);
+            LlmRef file = ReferenceFile.read(settings.referenceFile());
+            if (file.model().get("vocab_size") instanceof Number v && v.intValue() != lm.config().vocabSize()) {
+                throw new IllegalArgumentException(settings.referenceFile() + " is for a vocabulary of " + v + " tokens, the model has "
+                        + lm.config().vocabSize());
+            }
+            return TeacherForcedScore.reference(file, lm, kv, source);
         }
         return RunRecorder.record(lm, kv, settings.prompts(), settings.steps(), Comparer.TOP_K, source);
     }

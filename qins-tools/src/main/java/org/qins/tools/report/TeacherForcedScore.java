@@ -1,5 +1,8 @@
 package org.qins.tools.report;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.qins.api.KvCacheProvider;
 import org.qins.tools.validate.Comparer;
 import org.qins.tools.validate.Comparison;
@@ -23,17 +26,15 @@ public record TeacherForcedScore(double meanKl, double maxKl, double top1, long 
 
     /** Runs {@code model} over each reference prompt's teacher-forced tokens (one batch per prompt) and scores it. */
     public static TeacherForcedScore of(LlmRef reference, CausalLm model, KvCacheProvider kv) {
-        int vocab = model.config().vocabSize();
         double klSum = 0;
         double klMax = 0;
         long top1 = 0;
         long n = 0;
         for (PromptRecord p : reference.prompts()) {
-            int[] tokens = p.teacherTokens();
-            float[] logits = model.newSequence(kv, tokens.length).prefillAll(tokens);
-            for (int t = 0; t < tokens.length; t++) {
+            List<LogitRow> rows = rows(model, kv, p.teacherTokens());
+            for (int t = 0; t < rows.size(); t++) {
                 LogitRow ref = p.teacherRows().get(t);
-                LogitRow row = LogitRow.of(logits, t * vocab, vocab, Comparer.TOP_K);
+                LogitRow row = rows.get(t);
                 double kl = Comparison.klEstimate(ref, row)[0];
                 klSum += kl;
                 klMax = Math.max(klMax, kl);
@@ -42,5 +43,30 @@ public record TeacherForcedScore(double meanKl, double maxKl, double top1, long 
             }
         }
         return new TeacherForcedScore(klSum / n, klMax, (double) top1 / n, n);
+    }
+
+    /**
+     * {@code model}'s own logits on {@code file}'s teacher-forced tokens, as a reference for
+     * {@link #of}: the file's prompts and tokens with this model's rows (the file's greedy steps
+     * are left out; only the teacher-forced positions are scored).
+     */
+    public static LlmRef reference(LlmRef file, CausalLm model, KvCacheProvider kv, Map<String, Object> source) {
+        List<PromptRecord> prompts = new ArrayList<>();
+        for (PromptRecord p : file.prompts()) {
+            prompts.add(new PromptRecord(p.prompt(), new int[0], List.of(), p.teacherTokens(),
+                    rows(model, kv, p.teacherTokens())));
+        }
+        return new LlmRef(source, file.model(), file.nSteps(), Comparer.TOP_K, file.logitDecimals(), prompts, null);
+    }
+
+    /** The top {@value Comparer#TOP_K} logits after each of {@code tokens}, run as one batch from an empty cache (as {@code Follower} does). */
+    static List<LogitRow> rows(CausalLm model, KvCacheProvider kv, int[] tokens) {
+        int vocab = model.config().vocabSize();
+        float[] logits = model.newSequence(kv, tokens.length).prefillAll(tokens);
+        List<LogitRow> rows = new ArrayList<>(tokens.length);
+        for (int t = 0; t < tokens.length; t++) {
+            rows.add(LogitRow.of(logits, t * vocab, vocab, Comparer.TOP_K));
+        }
+        return rows;
     }
 }

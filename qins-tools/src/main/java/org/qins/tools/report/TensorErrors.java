@@ -31,12 +31,8 @@ public final class TensorErrors {
      * architecture's order within a layer), then the weights outside the layers.
      */
     public static List<TensorError> measure(Checkpoint source, Checkpoint converted, Architecture arch, WeightFormats formats) {
-        List<TensorError> out = new ArrayList<>();
-        for (String base : encodedWeights(source, converted)) {
-            out.add(measure(base, source, converted, arch, formats));
-        }
-        out.sort(order(arch));
-        if (out.isEmpty()) {
+        List<String> encoded = encodedWeights(source, converted);
+        if (encoded.isEmpty()) {
             throw new IllegalArgumentException(converted.directory() + " stores no linear weight of " + source.directory()
                     + " encoded: is it a converted copy of it?");
         }
@@ -47,6 +43,11 @@ public final class TensorErrors {
                         + "' has no float source '" + name.substring(0, dot) + ".weight' in " + source.directory());
             }
         }
+        List<TensorError> out = new ArrayList<>();
+        for (String base : encoded) {
+            out.add(measure(base, source, converted, arch, formats));
+        }
+        out.sort(order(arch));
         return out;
     }
 
