@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code qins} command. */
 @Command(name = "qins", mixinStandardHelpOptions = true, version = "qins 0.1.0",
         description = "Run Llama and Phi-3 models on the CPU with weights stored in the QINS codec.",
-        subcommands = {GenerateCommand.class, ChatCommand.class, ServeCommand.class, ServeBenchCommand.class, CompareCommand.class, BenchCommand.class, DemoCommand.class,
+        subcommands = {GenerateCommand.class, ChatCommand.class, ServeCommand.class, ServeBenchCommand.class, CompareCommand.class, ReportCommand.class, BenchCommand.class, DemoCommand.class,
             SynthCommand.class, ProvidersCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
 public final class QinsCommand implements Runnable {
 
