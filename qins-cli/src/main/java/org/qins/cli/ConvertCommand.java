@@ -1,7 +1,11 @@
 package org.qins.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -13,6 +17,10 @@ import org.qins.transformer.convert.ConversionOptions;
 import org.qins.transformer.convert.ConversionReport;
 import org.qins.transformer.convert.ModelConverter;
 import org.qins.transformer.QinsEngine;
+import org.qins.transformer.checkpoint.Checkpoint;
+import org.qins.transformer.config.ConfigLoader;
+import org.qins.transformer.config.ModelConfig;
+import org.qins.transformer.model.ModelCheck;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -56,9 +64,12 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        Checks check = new Checks(spec);
         if (format != null && layout != null && !format.equals(layout)) {
-            throw new ParameterException(spec.commandLine(), "--layout " + layout + " contradicts --format " + format);
+            throw check.fail("--layout " + layout + " contradicts --format " + format);
         }
+        ModelConfig config = check.model("--model", model);
+        check.newDirectory("--output", output);
         Map<String, String> opts = new LinkedHashMap<>(formatOptions);
         put(opts, "group", group);
         put(opts, "policy", policy);
@@ -69,9 +80,13 @@ final class ConvertCommand implements Callable<Integer> {
         try (QinsEngine engine = QinsEngine.builder().threads(1).build()) {
             name = format != null ? format : layout != null ? layout : engine.defaultFormat();
             ModelConverter converter = engine.converter(ConversionOptions.of(name, opts).withEncodeHead(encodeHead));
+            try (Checkpoint source = Checkpoint.open(model)) {
+                ModelCheck.requireConvertible(config, source); // before anything is written
+            }
             try (Progress progress = new Progress(System.console() != null, out)) {
                 r = converter.convert(model, output, progress);
             }
+            requireLoadable(engine);
         }
         double s = (System.nanoTime() - start) / 1e9;
         out.printf("Converted %s -> %s as %s in %.1f s%n", model, output, name, s);
@@ -81,6 +96,27 @@ final class ConvertCommand implements Callable<Integer> {
                 r.outputBytes(), 100.0 * r.outputBytes() / Math.max(1, r.sourceBytes()));
         out.flush();
         return 0;
+    }
+
+    /** The written model's config and tensor list as the engine will read them; a model that would not load is removed. */
+    private void requireLoadable(QinsEngine engine) {
+        try (Checkpoint written = Checkpoint.open(output)) {
+            ModelCheck.requireLoadable(ConfigLoader.load(output), written, engine.providers().registry().formats()::has);
+        } catch (RuntimeException e) {
+            deleteTree(output);
+            throw new IllegalStateException("the converted model would not load, so " + output + " was removed (a bug in qins "
+                    + "convert; please report it): " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // reported with the check's own error; the user sees the path
+        }
     }
 
     private void put(Map<String, String> m, String k, String v) {

@@ -2,6 +2,8 @@ package org.qins.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -48,7 +50,20 @@ final class ServeBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        Checks check = new Checks(spec);
+        checkUrl(check);
+        if (levels.isEmpty()) {
+            throw check.fail("--concurrency: no levels; give e.g. 1,4,8");
+        }
+        for (int c : levels) {
+            check.within("--concurrency", c, 1, MAX_CLIENTS, "each client is a connection and a thread");
+        }
+        check.atLeast("--requests-per-client", requestsPerClient, 1);
+        check.atLeast("--max-tokens", maxTokens, 1);
+        check.within("--hangups", hangups, 0, MAX_CLIENTS, "each is a connection and a thread");
+        check.atLeast("--warmup", warmup, 0);
         LoadGenerator load = new LoadGenerator(url, apiKey);
+        health(load, true);
         String body = LoadGenerator.completionBody(prompt, maxTokens);
         if (warmup > 0) {
             load.run(1, warmup, 0, body);
@@ -60,9 +75,9 @@ final class ServeBenchCommand implements Callable<Integer> {
         double base = Double.NaN;
         int failed = 0;
         for (int c : levels) {
-            JsonNode before = load.getJson("/health");
+            JsonNode before = health(load, false);
             LoadGenerator.Level level = load.run(c, requestsPerClient, hangups, body);
-            JsonNode after = load.getJson("/health");
+            JsonNode after = health(load, false);
             double rate = level.tokensPerSecond();
             if (Double.isNaN(base)) {
                 base = rate;
@@ -81,12 +96,37 @@ final class ServeBenchCommand implements Callable<Integer> {
                 }
             }
         }
-        JsonNode h = load.getJson("/health");
+        JsonNode h = health(load, false);
         out.printf(Locale.ROOT, "server after the run: status %s, running %d, waiting %d, KV peak %,d B of %,d B planned, heap %,d B used"
                 + " of %,d B%n", h.path("status").asText(), h.path("running").asInt(), h.path("waiting").asInt(),
                 h.path("kv_peak_bytes").asLong(), h.path("kv_planned_bytes").asLong(), h.path("heap_used_bytes").asLong(),
                 h.path("heap_max_bytes").asLong());
         out.flush();
         return failed == 0 ? 0 : 1;
+    }
+
+    /** Most clients of one level. */
+    static final int MAX_CLIENTS = 1024;
+
+    private void checkUrl(Checks check) {
+        URI u;
+        try {
+            u = new URI(url);
+        } catch (URISyntaxException e) {
+            throw check.fail("--url " + url + ": not a URL (" + e.getMessage() + ")");
+        }
+        if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
+            throw check.fail("--url " + url + ": give an http:// or https:// URL with a host, e.g. http://127.0.0.1:8080");
+        }
+    }
+
+    /** The server's /health, or an error naming the URL. */
+    private JsonNode health(LoadGenerator load, boolean first) {
+        JsonNode h = load.getJson("/health");
+        if (h == null || !h.isObject()) {
+            throw new IllegalStateException(first ? "no answer from " + url + "/health: is qins serve running there?"
+                    : url + "/health stopped answering during the run");
+        }
+        return h;
     }
 }

@@ -1,6 +1,10 @@
 package org.qins.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -67,6 +71,21 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        Checks check = new Checks(spec);
+        check.within("--port", port, 0, 65535, null);
+        check.atLeast("--max-sequences", maxSequences, 1);
+        check.atLeast("--max-queue", maxQueue, 0);
+        check.atLeast("--prefill-chunk", prefillChunk, 1);
+        check.atLeast("--shutdown-grace", shutdownGrace, 0);
+        if (apiKey != null && apiKey.isBlank()) {
+            throw check.fail("--api-key: blank; give a key or leave the option out");
+        }
+        int modelContext = check.model("--model", model).maxPositionEmbeddings();
+        if (maxContext != null) {
+            check.within("--max-context", maxContext, 2, modelContext, "max_position_embeddings in " + model.resolve("config.json"));
+        }
+        int context = maxContext == null ? modelContext : maxContext;
+        requireFreePort(check);
         ChatTemplate template = null;
         String chatNote;
         try {
@@ -75,13 +94,7 @@ final class ServeCommand implements Callable<Integer> {
         } catch (TemplateException e) {
             chatNote = "no chat template (" + e.getMessage() + "): /v1/chat/completions answers 400, /v1/completions works";
         }
-        try (QinsEngine engine = run.engine(); CausalLm lm = engine.load(model); Tokenizer tokenizer = Tokenizer.load(model)) {
-            int modelContext = lm.config().maxPositionEmbeddings();
-            int context = maxContext == null ? modelContext : maxContext;
-            if (context > modelContext) {
-                throw new IllegalArgumentException("--max-context " + context + " exceeds the model's max_position_embeddings "
-                        + modelContext);
-            }
+        try (Tokenizer tokenizer = Tokenizer.load(model); QinsEngine engine = run.engine(); CausalLm lm = engine.load(model)) {
             KvCacheProvider kv = engine.kvCache();
             String id = modelName != null ? modelName : model.toAbsolutePath().normalize().getFileName().toString();
             ServerConfig config = new ServerConfig(host, port, apiKey,
@@ -97,5 +110,18 @@ final class ServeCommand implements Callable<Integer> {
             err.flush();
         }
         return 0;
+    }
+
+    /** Binds --host:--port for a moment, so a busy port or an unknown host is refused before the model loads. */
+    private void requireFreePort(Checks check) {
+        if (port == 0) {
+            return;
+        }
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+        } catch (IOException e) {
+            throw check.fail("--host " + host + " --port " + port + ": cannot listen there (" + e.getMessage() + ")");
+        }
     }
 }

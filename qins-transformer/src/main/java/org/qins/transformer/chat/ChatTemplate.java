@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.qins.transformer.io.JsonErrors;
 
 /**
  * A model's chat template: the Jinja {@code chat_template} of {@code tokenizer_config.json},
@@ -64,10 +65,10 @@ public final class ChatTemplate {
         try {
             cfg = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new TemplateException(file + ": cannot read: " + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
+            throw new TemplateException(file + ": cannot read: " + JsonErrors.describe(e), e);
         }
         if (cfg == null || !cfg.isObject()) {
-            throw new TemplateException(file + ": must hold a JSON object, got " + (cfg == null ? "nothing" : cfg.getNodeType()));
+            throw new TemplateException(file + ": must hold a JSON object, got " + JsonErrors.kind(cfg));
         }
         JsonNode t = cfg.get("chat_template");
         String template = null;

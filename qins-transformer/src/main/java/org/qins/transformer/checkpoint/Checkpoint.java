@@ -49,6 +49,8 @@ public final class Checkpoint implements AutoCloseable {
             paths = shards.shards();
         } else if (Files.isRegularFile(single)) {
             paths = List.of(single);
+        } else if (Files.exists(index) || Files.exists(single)) {
+            throw new CheckpointException((Files.exists(index) ? index : single) + ": not a regular file");
         } else {
             throw new CheckpointException(modelDir + ": no " + SINGLE_FILE + " or " + INDEX_FILE + " (found: " + listing(modelDir) + ")");
         }

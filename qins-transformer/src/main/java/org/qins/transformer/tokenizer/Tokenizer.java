@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.qins.transformer.io.JsonErrors;
 
 /**
  * A Hugging Face {@code tokenizer.json} run by the Rust tokenizers library (DJL; the native
@@ -104,10 +105,10 @@ public final class Tokenizer implements AutoCloseable {
         try {
             n = json.readTree(file.toFile());
         } catch (IOException e) {
-            throw new TokenizerException(file + ": cannot read: " + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
+            throw new TokenizerException(file + ": cannot read: " + JsonErrors.describe(e), e);
         }
         if (n == null || !n.isObject()) {
-            throw new TokenizerException(file + ": must hold a JSON object, got " + (n == null ? "nothing" : n.getNodeType()));
+            throw new TokenizerException(file + ": must hold a JSON object, got " + JsonErrors.kind(n));
         }
         return n;
     }
