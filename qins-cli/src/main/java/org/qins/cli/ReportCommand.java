@@ -15,7 +15,6 @@ import org.qins.transformer.config.ConfigLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code qins report}: where a converted checkpoint's error goes, per tensor and per layer, as Markdown and PNG plots. */
@@ -52,8 +51,19 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Checks check = new Checks(spec);
         if (reference != null && steps != null) {
-            throw new ParameterException(spec.commandLine(), "a reference file brings its own tokens: drop --steps");
+            throw check.fail("a reference file brings its own tokens: drop --steps");
+        }
+        // Everything checked before a weight is read: a report takes minutes, a typo should not.
+        check.model("--model", model);
+        check.model("--source", source);
+        check.newDirectory("--output", output);
+        if (reference != null) {
+            check.inputFile("--reference", reference);
+        }
+        if (steps != null) {
+            check.atLeast("--steps", steps, 1);
         }
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true"); // plots are drawn off-screen

@@ -145,6 +145,17 @@ class BrokenInvocationsTest {
                         "{tmp}/converted"),
                 c("no weight format named 'nonesuch'", "convert", "--model", "{llama}", "--output", "{tmp}/converted", "--format",
                         "nonesuch"),
+                // report: paths and numbers checked before a weight is read
+                c("--output {tmp}/existing-dir: already exists", "report", "--model", "{llama}", "--source", "{llama}", "--output",
+                        "{tmp}/existing-dir"),
+                c("--source {tmp}/no-config: no config.json in it", "report", "--model", "{llama}", "--source", "{tmp}/no-config",
+                        "--output", "{tmp}/converted"),
+                c("--model {tmp}/a-file: a file, not a model directory", "report", "--model", "{tmp}/a-file", "--source", "{llama}",
+                        "--output", "{tmp}/converted"),
+                c("--reference {tmp}/missing.json: no such file", "report", "--model", "{llama}", "--source", "{llama}", "--output",
+                        "{tmp}/converted", "--reference", "{tmp}/missing.json"),
+                c("--steps 0: must be at least 1", "report", "--model", "{llama}", "--source", "{llama}", "--output", "{tmp}/converted",
+                        "--steps", "0"),
                 // demo
                 c("--shape 0,0,0,0,0,0: '0' is not a positive whole number", "demo", "--shape", "0,0,0,0,0,0", "--cache-dir",
                         "{tmp}/demo"),

@@ -31,11 +31,11 @@ class ReportCommandTest {
         assertThat(Files.readString(dir.resolve("report.md"))).startsWith("# Layout report").contains("](layer-kl.png)");
         assertThat(ImageIO.read(dir.resolve("histogram-codes.png").toFile()).getWidth()).isEqualTo(1000);
 
-        // The output exists now: refused, naming it.
+        // The output exists now: refused before anything is read, naming it (a usage error: exit status 2).
         StringWriter again = new StringWriter();
         assertThat(QinsCommand.run(new PrintWriter(new StringWriter()), new PrintWriter(again), "report", "--model",
-                converted.toString(), "--source", STORIES.toString(), "--output", dir.toString(), "--no-kl")).isEqualTo(1);
-        assertThat(again.toString()).contains(dir + " already exists");
+                converted.toString(), "--source", STORIES.toString(), "--output", dir.toString(), "--no-kl")).isEqualTo(2);
+        assertThat(again.toString()).contains("--output " + dir + ": already exists");
     }
 
     @Test
