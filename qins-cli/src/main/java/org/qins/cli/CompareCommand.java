@@ -1,5 +1,6 @@
 package org.qins.cli;
 
+import org.qins.transformer.source.ModelSource;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,6 @@ import java.util.concurrent.Callable;
 import org.qins.tools.validate.CompareReport;
 import org.qins.tools.validate.Comparer;
 import org.qins.tools.validate.StandardPrompts;
-import org.qins.transformer.config.ConfigLoader;
 import org.qins.transformer.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import org.qins.transformer.QinsEngine;
@@ -29,7 +29,7 @@ final class CompareCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Hugging Face model directory (float or converted).")
+    @Option(names = "--model", required = true, description = "Hugging Face model directory (float or converted), or a GGUF file.")
     Path model;
 
     @Option(names = "--candidate-model", description = "Model directory of the candidate (default: --model), e.g. a converted copy.")
@@ -77,12 +77,12 @@ final class CompareCommand implements Callable<Integer> {
         if (promptIds != null && promptsFile != null) {
             throw new ParameterException(spec.commandLine(), "give --prompt-ids or --prompts-file, not both");
         }
-        int vocab = ConfigLoader.load(model).vocabSize();
+        int vocab = ModelSource.of(model).config().vocabSize();
         List<int[]> prompts = promptIds != null ? List.of(promptIds)
                 : promptsFile != null ? readPrompts(promptsFile) : StandardPrompts.forVocab(vocab);
         int[] textIds = null;
         if (text != null) {
-            try (Tokenizer tok = Tokenizer.load(model)) {
+            try (Tokenizer tok = ModelSource.of(model).tokenizer()) {
                 textIds = tok.encode(Files.readString(text));
             }
         }

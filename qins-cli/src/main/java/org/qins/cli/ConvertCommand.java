@@ -25,7 +25,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Hugging Face model directory (F32/F16/BF16 safetensors).")
+    @Option(names = "--model", required = true, description = "Hugging Face model directory (F32/F16/BF16 safetensors), or a GGUF file (F32, F16, BF16, Q8_0).")
     Path model;
 
     @Option(names = "--output", required = true, description = "Directory to create; must not exist.")

@@ -1,7 +1,7 @@
 package org.qins.cli;
 
+import org.qins.transformer.source.ModelSource;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,7 +35,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Hugging Face model directory.")
+    @Option(names = "--model", required = true, description = "Hugging Face model directory, or a GGUF file (F32, F16, BF16, Q8_0).")
     Path model;
 
     @Option(names = "--prompt", description = "Prompt text (tokenized with the model's tokenizer.json).")
@@ -103,10 +103,11 @@ final class GenerateCommand implements Callable<Integer> {
     }
 
     private int generate(CausalLm lm, KvCacheProvider cache, Map<String, Object> source, PrintWriter out, PrintWriter err) {
-        Tokenizer tokenizer = Files.isRegularFile(model.resolve("tokenizer.json")) ? Tokenizer.load(model) : null;
+        ModelSource files = ModelSource.of(model);
+        Tokenizer tokenizer = files.hasTokenizer() ? files.tokenizer() : null;
         try {
             if (prompt != null && tokenizer == null) {
-                throw new IllegalArgumentException(model + " has no tokenizer.json: use --prompt-ids");
+                throw new IllegalArgumentException(model + " has no tokenizer (tokenizer.json, or a GGUF vocabulary): use --prompt-ids");
             }
             int[] ids = prompt != null ? tokenizer.encode(prompt) : promptIds;
             Set<Integer> stops = noStop ? Set.of() : Set.copyOf(lm.config().eosTokenIds());

@@ -69,6 +69,15 @@ public final class ChatTemplate {
         if (cfg == null || !cfg.isObject()) {
             throw new TemplateException(file + ": must hold a JSON object, got " + (cfg == null ? "nothing" : cfg.getNodeType()));
         }
+        return fromConfig(cfg, file.toString(), limits);
+    }
+
+    /**
+     * The template of a tokenizer_config.json document that {@code origin} holds (a file, or a GGUF file
+     * whose metadata gave it), rendered within {@code limits}.
+     */
+    public static ChatTemplate fromConfig(JsonNode cfg, String origin, TemplateLimits limits) {
+        String file = origin;
         JsonNode t = cfg.get("chat_template");
         String template = null;
         if (t != null && t.isTextual()) {
