@@ -109,6 +109,7 @@ public final class ModelConverter {
         ModelConfig config = ModelSource.of(modelDir).config();
         Set<String> toEncode = encodedTensors(config);
         Map<String, LayerSpec> linears = ModelTensors.linearSpecs(config);
+        Set<String> floats = new HashSet<>(ModelTensors.floatTensors(config));
         try (Checkpoint source = ModelSource.of(modelDir).openCheckpoint(config)) {
             if (source.metadata().containsKey(StoredFormats.CHECKPOINT_KEY)) {
                 throw new IllegalArgumentException(modelDir + " is already a converted checkpoint (format "
@@ -128,7 +129,7 @@ public final class ModelConverter {
                 writer.putMetadata(StoredFormats.FORMAT_KEY, format.name());
                 Set<String> sourceEncoded = new HashSet<>();
                 for (String name : source.tensorNames()) {
-                    String base = encodedBase(source, linears, name);
+                    String base = floats.contains(name) ? null : encodedBase(source, linears, name);
                     if (base != null) {
                         // a weight stored encoded in the source (a GGUF's Q8_0): decoded once, then encoded or copied as stored
                         if (sourceEncoded.add(base)) {
@@ -144,7 +145,9 @@ public final class ModelConverter {
                                 params += spec.parameters();
                                 encodedBytes += enc.byteSize();
                             } else {
-                                put(writer, stored);
+                                // kept float, as the converter keeps every weight it does not encode
+                                TensorView decoded = WeightFormat.forName(stored.format()).decode(linears.get(base), stored);
+                                writer.add(base + WEIGHT, new TensorView(base + WEIGHT, decoded.dtype(), decoded.shape(), decoded.data()));
                                 copied++;
                             }
                             sourceBytes += bytes;
