@@ -29,7 +29,6 @@ import org.qins.transformer.convert.ConversionListener;
 import org.qins.transformer.convert.ConversionOptions;
 import org.qins.transformer.gguf.HfToGguf;
 import org.qins.transformer.model.CausalLm;
-import org.qins.transformer.model.ModelTensors;
 import org.qins.transformer.source.ModelSource;
 
 /**
@@ -125,7 +124,7 @@ class GgufQ8_0Test {
         double den = 0;
         try (Checkpoint x = a.openCheckpoint(a.config()); Checkpoint y = b.openCheckpoint(c)) {
             for (String base : c.architecture().blockLinears(c.layers())) {
-                LayerSpec spec = ModelTensors.linearSpecs(c).get(base);
+                LayerSpec spec = c.linearSpecs().get(base);
                 float[] u = decode(x.linear(base), spec);
                 float[] v = decode(y.linear(base), spec);
                 for (int i = 0; i < v.length; i++) {

@@ -108,7 +108,7 @@ public final class ModelConverter {
         long sourceBytes = 0;
         ModelConfig config = ModelSource.of(modelDir).config();
         Set<String> toEncode = encodedTensors(config);
-        Map<String, LayerSpec> linears = ModelTensors.linearSpecs(config);
+        Map<String, LayerSpec> linears = config.linearSpecs();
         Set<String> floats = new HashSet<>(ModelTensors.floatTensors(config));
         try (Checkpoint source = ModelSource.of(modelDir).openCheckpoint(config)) {
             if (source.metadata().containsKey(StoredFormats.CHECKPOINT_KEY)) {

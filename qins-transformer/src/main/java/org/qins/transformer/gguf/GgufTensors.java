@@ -6,11 +6,13 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import org.qins.api.DType;
+import org.qins.api.LayerSpec;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
 import org.qins.transformer.arch.Architecture;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.checkpoint.CheckpointException;
+import org.qins.transformer.checkpoint.FiniteCheck;
 import org.qins.transformer.checkpoint.StoredFormats;
 import org.qins.transformer.config.ModelConfig;
 
@@ -33,6 +35,7 @@ public final class GgufTensors {
         Map<String, String> names = GgufTensorNames.of(arch, config.layers());
         Set<String> linearBases = new LinkedHashSet<>(arch.blockLinears(config.layers()));
         linearBases.add(arch.head());
+        Map<String, LayerSpec> linears = config.linearSpecs();
         boolean permuted = GgufConfig.architecture(f).equals("llama");
         Map<String, TensorView> tensors = new LinkedHashMap<>();
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -46,11 +49,15 @@ public final class GgufTensors {
                         + GgufConfig.architecture(f) + " model");
             }
             MemorySegment data = t.data();
+            if (t.type() == GgmlType.Q8_0) {
+                checkScales(f, t);
+            }
             int heads = t.name().contains(".attn_q.") ? config.heads() : t.name().contains(".attn_k.") ? config.kvHeads() : 0;
             if (permuted && heads > 0) {
                 data = unpermute(f, t, config.headDim());
             }
             String base = name.substring(0, name.lastIndexOf('.'));
+            checkShape(f, t, linears.get(base), name);
             if (t.type() == GgmlType.Q8_0 && name.endsWith(".weight") && linearBases.contains(base) && t.shape().length == 2) {
                 StoredWeight w = Q8_0Format.stored(base, t.shape()[0], t.shape()[1], data);
                 metadata.put(StoredFormats.formatKey(base), w.format());
@@ -60,6 +67,29 @@ public final class GgufTensors {
             }
         }
         return Checkpoint.of(f.path(), tensors, metadata, f::close);
+    }
+
+    /** A linear weight or bias must have the shape the config gives its layer. */
+    private static void checkShape(GgufFile f, GgufTensorInfo t, LayerSpec spec, String name) {
+        if (spec == null) {
+            return;
+        }
+        long[] expected = name.endsWith(".bias") ? new long[] {spec.outFeatures()} : new long[] {spec.outFeatures(), spec.inFeatures()};
+        if (!java.util.Arrays.equals(t.shape(), expected)) {
+            throw new CheckpointException(f.path() + ": tensor " + t.describe() + " (" + name + ") should have shape "
+                    + java.util.Arrays.toString(expected) + " for the model its metadata describes");
+        }
+    }
+
+    /** Q8_0 scales must be finite and, times 127, within the engine's weight limit (as float weights are, FiniteCheck). */
+    private static void checkScales(GgufFile f, GgufTensorInfo t) {
+        long bad = Q8_0Blocks.firstBadScale(t.data(), FiniteCheck.MAX_WEIGHT / 127);
+        if (bad >= 0) {
+            long perRow = t.rowLength() / Q8_0Blocks.BLOCK;
+            throw new CheckpointException(f.path() + ": tensor " + t.describe() + ": Q8_0 block " + bad % perRow + " of row " + bad / perRow
+                    + " has scale " + Float.float16ToFloat(t.data().get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED
+                            .withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), bad * Q8_0Blocks.BLOCK_BYTES)) + " (must be finite)");
+        }
     }
 
     private static MemorySegment unpermute(GgufFile f, GgufTensorInfo t, int headDim) {

@@ -45,6 +45,17 @@ public final class Q8_0Blocks {
         return out;
     }
 
+    /** Index of the first block whose scale is NaN, infinite or beyond {@code maxScale}, or -1. */
+    public static long firstBadScale(MemorySegment blocks, float maxScale) {
+        for (long b = 0, n = blocks.byteSize() / BLOCK_BYTES; b < n; b++) {
+            float d = Float.float16ToFloat(blocks.get(F16, b * BLOCK_BYTES));
+            if (!(Math.abs(d) <= maxScale)) {
+                return b;
+            }
+        }
+        return -1;
+    }
+
     /**
      * Quantizes one block as llama.cpp's reference does: {@code d = max|x| / 127}, {@code q = round(x / d)}
      * (half away from zero, with the float reciprocal), {@code d} stored as fp16.

@@ -44,25 +44,6 @@ public final class ModelTensors {
         return out;
     }
 
-    /** The shape of every linear layer of {@link #linearBases}, by base name. */
-    public static java.util.Map<String, org.qins.api.LayerSpec> linearSpecs(ModelConfig c) {
-        Architecture a = c.architecture();
-        java.util.Map<String, org.qins.api.LayerSpec> out = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < c.layers(); i++) {
-            for (Projection p : Projection.values()) {
-                List<String> tensors = a.layer().tensors(p);
-                for (int t = 0; t < tensors.size(); t++) {
-                    String base = a.inLayer(i, tensors.get(t));
-                    out.put(base, new org.qins.api.LayerSpec(base, c.partSizes(p)[t], c.inputSize(p)));
-                }
-            }
-        }
-        if (!c.tieWordEmbeddings()) {
-            out.put(a.head(), new org.qins.api.LayerSpec(a.head(), c.vocabSize(), c.hiddenSize()));
-        }
-        return out;
-    }
-
     /** Base names of the linear layers, the LM head included unless tied to the embedding. */
     public static List<String> linearBases(ModelConfig c) {
         Architecture a = c.architecture();
