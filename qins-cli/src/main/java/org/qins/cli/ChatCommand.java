@@ -57,7 +57,7 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ModelSource source = ModelSource.of(model);
-        ChatTemplate template = source.chatTemplate(TemplateLimits.DEFAULT);
+        ChatTemplate template = ChatTemplate.of(source, TemplateLimits.DEFAULT);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         try (QinsEngine engine = run.engine(); CausalLm lm = engine.load(model); Tokenizer tokenizer = source.tokenizer()) {
             KvCacheProvider cache = engine.kvCache();

@@ -72,6 +72,11 @@ public final class ChatTemplate {
         return fromConfig(cfg, file.toString(), limits);
     }
 
+    /** The chat template of a model directory or GGUF file ({@code tokenizer.chat_template}). */
+    public static ChatTemplate of(org.qins.transformer.source.ModelSource source, TemplateLimits limits) {
+        return fromConfig(source.tokenizerConfig(), source.tokenizerConfigName(), limits);
+    }
+
     /**
      * The template of a tokenizer_config.json document that {@code origin} holds (a file, or a GGUF file
      * whose metadata gave it), rendered within {@code limits}.

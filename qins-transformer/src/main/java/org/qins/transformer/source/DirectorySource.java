@@ -5,15 +5,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.qins.transformer.arch.ArchitectureRegistry;
-import org.qins.transformer.chat.ChatTemplate;
-import org.qins.transformer.chat.TemplateLimits;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.config.ConfigLoader;
 import org.qins.transformer.config.ModelConfig;
 import org.qins.transformer.tokenizer.Tokenizer;
+import org.qins.transformer.tokenizer.TokenizerException;
 
 /** A Hugging Face model directory: config.json, safetensors (single or sharded), tokenizer files. */
 record DirectorySource(Path path) implements ModelSource {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public ModelConfig config(ArchitectureRegistry architectures) {
@@ -36,8 +39,25 @@ record DirectorySource(Path path) implements ModelSource {
     }
 
     @Override
-    public ChatTemplate chatTemplate(TemplateLimits limits) {
-        return ChatTemplate.load(path, limits);
+    public JsonNode tokenizerConfig() {
+        Path file = path.resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(file)) {
+            return JSON.createObjectNode();
+        }
+        try {
+            JsonNode n = JSON.readTree(file.toFile());
+            if (n == null || !n.isObject()) {
+                throw new TokenizerException(file + ": must hold a JSON object");
+            }
+            return n;
+        } catch (IOException e) {
+            throw new TokenizerException(file + ": cannot read: " + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
+        }
+    }
+
+    @Override
+    public String tokenizerConfigName() {
+        return path.resolve("tokenizer_config.json").toString();
     }
 
     /** Copies every regular file but the weights (safetensors files and their index). */

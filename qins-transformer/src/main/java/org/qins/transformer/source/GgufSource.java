@@ -6,8 +6,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.qins.transformer.arch.ArchitectureRegistry;
-import org.qins.transformer.chat.ChatTemplate;
-import org.qins.transformer.chat.TemplateLimits;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.config.ConfigLoader;
 import org.qins.transformer.config.ModelConfig;
@@ -67,11 +65,15 @@ record GgufSource(Path path) implements ModelSource {
     }
 
     @Override
-    public ChatTemplate chatTemplate(TemplateLimits limits) {
+    public JsonNode tokenizerConfig() {
         try (GgufFile f = GgufFile.open(path)) {
-            return ChatTemplate.fromConfig(GgufVocab.tokenizerConfig(f.metadata()), path + ": metadata 'tokenizer.chat_template'",
-                    limits);
+            return GgufVocab.present(f.metadata()) ? GgufVocab.tokenizerConfig(f.metadata()) : JSON.createObjectNode();
         }
+    }
+
+    @Override
+    public String tokenizerConfigName() {
+        return path.toString();
     }
 
     @Override

@@ -2,8 +2,7 @@ package org.qins.transformer.source;
 
 import java.nio.file.Path;
 import org.qins.transformer.arch.ArchitectureRegistry;
-import org.qins.transformer.chat.ChatTemplate;
-import org.qins.transformer.chat.TemplateLimits;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.config.ModelConfig;
 import org.qins.transformer.gguf.GgufFile;
@@ -36,7 +35,11 @@ public interface ModelSource {
 
     Tokenizer tokenizer();
 
-    ChatTemplate chatTemplate(TemplateLimits limits);
+    /** The tokenizer_config.json document (special tokens, add_bos_token, chat_template); empty when there is none. */
+    JsonNode tokenizerConfig();
+
+    /** What {@link #tokenizerConfig} came from, for messages. */
+    String tokenizerConfigName();
 
     /** Writes what a converted copy needs besides its weights (config, generation config, tokenizer files) into {@code dir}. */
     void writeModelFiles(Path dir);
