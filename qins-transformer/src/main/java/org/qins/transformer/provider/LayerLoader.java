@@ -89,8 +89,9 @@ public final class LayerLoader {
      * they would for a float checkpoint.
      */
     private StoredWeight computable(LayerSpec spec, StoredWeight stored) {
-        if (stored.isFloat() || selector.registry().linearProviders().stream().anyMatch(p -> p.supports(stored.format()))) {
-            return stored;
+        if (stored.isFloat() || !selector.registry().formats().has(stored.format())
+                || selector.registry().linearProviders().stream().anyMatch(p -> p.supports(stored.format()))) {
+            return stored; // (a format nobody knows is refused by the selection, naming the providers)
         }
         return StoredWeight.ofFloat(stored.name(), selector.registry().formats().forName(stored.format()).decode(spec, stored));
     }
