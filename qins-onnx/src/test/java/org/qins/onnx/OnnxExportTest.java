@@ -94,6 +94,18 @@ class OnnxExportTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aFormatTheGraphCannotDecodeIsRefusedNamingTheWeight() {
+        Path q8 = work.resolve("tiny-llama-q8_0");
+        engine.convert(Path.of(System.getProperty("qins.fixtures"), "tiny-llama"), q8, ConversionOptions.of("gguf-q8_0", Map.of()),
+                ConversionListener.NONE);
+        Path out = work.resolve("refused.onnx");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new OnnxExporter().export(q8, out))
+                .hasMessageContaining(q8 + ": weight 'model.layers.0.self_attn.q_proj' is stored as gguf-q8_0; the ONNX export writes"
+                        + " QINS layouts (qins9, qins8, qins8-seed) and float weights");
+        assertThat(out).doesNotExist();
+    }
+
     static int[] prompt(int n, int vocab) {
         Random r = new Random(n);
         int[] p = new int[n];

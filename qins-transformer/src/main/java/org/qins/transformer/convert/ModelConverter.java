@@ -131,25 +131,20 @@ public final class ModelConverter {
                 for (String name : source.tensorNames()) {
                     String base = floats.contains(name) ? null : encodedBase(source, linears, name);
                     if (base != null) {
-                        // a weight stored encoded in the source (a GGUF's Q8_0): decoded once, then encoded or copied as stored
+                        // a weight stored encoded in the source (a GGUF's Q8_0): decoded once, then encoded or kept as float32
                         if (sourceEncoded.add(base)) {
                             StoredWeight stored = source.linear(base);
                             boolean encode = toEncode.contains(base + WEIGHT);
-                            long bytes = stored.byteSize();
-                            if (encode) {
-                                LayerSpec spec = linears.get(base);
-                                TensorView decoded = WeightFormat.forName(stored.format()).decode(spec, stored);
-                                StoredWeight enc = encodeOne(spec, decoded, source.fileOf(name));
-                                put(writer, enc);
+                            StoredWeight enc = writeDecoded(writer, stored, linears.get(base), encode, source.fileOf(name));
+                            if (enc != null) {
                                 encoded++;
-                                params += spec.parameters();
+                                params += linears.get(base).parameters();
                                 encodedBytes += enc.byteSize();
                             } else {
-                                // kept float, as the converter keeps every weight it does not encode
-                                TensorView decoded = WeightFormat.forName(stored.format()).decode(linears.get(base), stored);
-                                writer.add(base + WEIGHT, new TensorView(base + WEIGHT, decoded.dtype(), decoded.shape(), decoded.data()));
                                 copied++;
                             }
+                            long bytes = stored.parts().entrySet().stream().filter(e -> !floats.contains(base + "." + e.getKey()))
+                                    .mapToLong(e -> e.getValue().data().byteSize()).sum(); // its bias is counted as itself
                             sourceBytes += bytes;
                             listener.tensorDone(base, bytes, encode);
                         }
@@ -183,6 +178,21 @@ public final class ModelConverter {
                 throw e;
             }
         }
+    }
+
+    /**
+     * A weight the source stores encoded (a GGUF file's Q8_0), decoded by its format, then encoded ({@code encode}: the
+     * encoded weight is returned) or written as float32 (null), as the converter keeps every weight it does not encode.
+     */
+    private StoredWeight writeDecoded(SafetensorsWriter writer, StoredWeight stored, LayerSpec spec, boolean encode, Path file) {
+        TensorView decoded = WeightFormat.forName(stored.format()).decode(spec, stored);
+        if (encode) {
+            StoredWeight enc = encodeOne(spec, decoded, file);
+            put(writer, enc);
+            return enc;
+        }
+        writer.add(spec.name() + WEIGHT, decoded);
+        return null;
     }
 
     /** Writes an encoded weight: its parts as tensors {@code base.<part>}, its format and parameters as metadata. */

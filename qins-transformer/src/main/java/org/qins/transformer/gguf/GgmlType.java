@@ -46,7 +46,7 @@ enum GgmlType {
         return t != null ? t.name() : OTHERS.getOrDefault((int) Math.min(id, Integer.MAX_VALUE), "unknown type " + id);
     }
 
-    /** Bytes of {@code elements} values whose first dimension is {@code rowLength}. */
+    /** Bytes of {@code elements} values (a whole number of blocks). */
     long bytes(long elements) {
         return Math.multiplyExact(elements / blockElements, (long) blockBytes);
     }

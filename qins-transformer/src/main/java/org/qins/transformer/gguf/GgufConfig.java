@@ -3,6 +3,8 @@ package org.qins.transformer.gguf;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -26,9 +28,11 @@ public final class GgufConfig {
             "phi3", new String[] {"Phi3ForCausalLM", "phi3"});
     static final String[] MISTRAL = {"MistralForCausalLM", "mistral"};
     public static final String ARCHITECTURE_KEY = "general.architecture";
+    static final int MIN_BLOCK_TENSORS = 6;
     static final String ROPE_FREQS = "rope_freqs.weight";
     static final String ROPE_LONG = "rope_factors_long.weight";
     static final String ROPE_SHORT = "rope_factors_short.weight";
+    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private GgufConfig() {
     }
@@ -57,7 +61,7 @@ public final class GgufConfig {
         int heads = m.integer(a + "attention.head_count", 1);
         c.put("hidden_size", hidden);
         c.put("intermediate_size", m.integer(a + "feed_forward_length", 1));
-        c.put("num_hidden_layers", m.integer(a + "block_count", 1));
+        c.put("num_hidden_layers", blocks(f, a));
         c.put("num_attention_heads", heads);
         c.put("num_key_value_heads", m.optionalInteger(a + "attention.head_count_kv", 1).orElse(heads));
         int headDim = headDim(m, a, hidden, heads);
@@ -72,6 +76,20 @@ public final class GgufConfig {
         window(c, arch, window, c.get("num_hidden_layers").intValue());
         tokens(m, c);
         return c;
+    }
+
+    /**
+     * {@code <arch>.block_count}, which the tensors must be able to hold (every family's block has at least
+     * {@value #MIN_BLOCK_TENSORS}: two norms and four projections, fused or not): a count beyond that would make the
+     * engine list names and layers for blocks that are not there (found by fuzzing: 7,602,177 blocks in a 20 KB file).
+     */
+    private static int blocks(GgufFile f, String a) {
+        int blocks = f.metadata().integer(a + "block_count", 1);
+        if ((long) blocks * MIN_BLOCK_TENSORS > f.tensors().size()) {
+            throw f.metadata().error(a + "block_count", "is " + blocks + " but the file holds " + f.tensors().size()
+                    + " tensors; a block has at least " + MIN_BLOCK_TENSORS);
+        }
+        return blocks;
     }
 
     private static int headDim(GgufMetadata m, String a, int hidden, int heads) {
@@ -134,7 +152,7 @@ public final class GgufConfig {
         }
         ArrayNode out = JsonNodeFactory.instance.arrayNode();
         for (int i = 0; i < rot / 2; i++) {
-            out.add(t.data().getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN), i));
+            out.add(t.data().getAtIndex(F32, i));
         }
         return out;
     }

@@ -19,7 +19,7 @@ record GgufTensorInfo(String name, GgmlType type, long[] shape, long offset, Mem
     }
 
     long rows() {
-        return data.byteSize() == 0 ? 0 : elementCount() / rowLength();
+        return elementCount() / rowLength();
     }
 
     long elementCount() {

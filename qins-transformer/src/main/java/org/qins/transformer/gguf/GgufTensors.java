@@ -48,16 +48,16 @@ public final class GgufTensors {
                 throw new CheckpointException(f.path() + ": tensor " + t.describe() + " is not part of a " + config.layers() + "-layer "
                         + GgufConfig.architecture(f) + " model");
             }
-            MemorySegment data = t.data();
+            String base = name.substring(0, name.lastIndexOf('.'));
+            checkShape(f, t, linears.get(base), name);
             if (t.type() == GgmlType.Q8_0) {
                 checkScales(f, t);
             }
-            int heads = t.name().contains(".attn_q.") ? config.heads() : t.name().contains(".attn_k.") ? config.kvHeads() : 0;
-            if (permuted && heads > 0) {
+            MemorySegment data = t.data();
+            boolean qOrK = t.name().contains(".attn_q.") || t.name().contains(".attn_k.");
+            if (permuted && qOrK) {
                 data = unpermute(f, t, config.headDim());
             }
-            String base = name.substring(0, name.lastIndexOf('.'));
-            checkShape(f, t, linears.get(base), name);
             if (t.type() == GgmlType.Q8_0 && name.endsWith(".weight") && linearBases.contains(base) && t.shape().length == 2) {
                 StoredWeight w = Q8_0Format.stored(base, t.shape()[0], t.shape()[1], data);
                 metadata.put(StoredFormats.formatKey(base), w.format());

@@ -41,7 +41,12 @@ class GgufFuzzTest {
 
         @Override
         public List<FuzzInput> corpus() {
-            return List.of(FuzzInput.of("llama seed", FILE, llama().toBytes()), FuzzInput.of("phi3 seed", FILE, phi3().toBytes()));
+            List<FuzzInput> out = new ArrayList<>(List.of(FuzzInput.of("llama seed", FILE, llama().toBytes()),
+                    FuzzInput.of("phi3 seed", FILE, phi3().toBytes())));
+            for (Path p : Corpus.files(name(), ".gguf")) { // past findings
+                out.add(FuzzInput.of(p.getFileName().toString(), FILE, Corpus.read(p)));
+            }
+            return out;
         }
 
         @Override
