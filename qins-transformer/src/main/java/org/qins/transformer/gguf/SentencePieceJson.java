@@ -91,8 +91,10 @@ final class SentencePieceJson {
                     + tokens.size() + " tokens");
         }
         Map<String, Integer> ids = new HashMap<>();
+        java.util.Set<Integer> lengths = new java.util.HashSet<>();
         for (int i = 0; i < tokens.size(); i++) {
             ids.putIfAbsent(tokens.get(i), i);
+            lengths.add(tokens.get(i).length());
         }
         record Merge(int left, int right, float score) {
         }
@@ -101,7 +103,8 @@ final class SentencePieceJson {
             String piece = tokens.get(i);
             List<Merge> local = new ArrayList<>();
             for (int k = 1; k < piece.length(); k++) {
-                if (Character.isLowSurrogate(piece.charAt(k))) {
+                // both halves must be pieces: only lengths some piece has are tried (bounds the work on long pieces)
+                if (!lengths.contains(k) || !lengths.contains(piece.length() - k) || Character.isLowSurrogate(piece.charAt(k))) {
                     continue;
                 }
                 Integer l = ids.get(piece.substring(0, k));
