@@ -1,5 +1,7 @@
 package org.qins.cli;
 
+import org.qins.transformer.chat.TemplateLimits;
+import org.qins.transformer.source.ModelSource;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -29,7 +31,7 @@ final class ChatCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Hugging Face model directory with tokenizer.json and a chat_template.")
+    @Option(names = "--model", required = true, description = "Hugging Face model directory with tokenizer.json and a chat_template, or a GGUF file.")
     Path model;
 
     @Option(names = "--system", description = "System message.")
@@ -63,9 +65,10 @@ final class ChatCommand implements Callable<Integer> {
         ModelConfig config = check.model("--model", model);
         check.within("--max-new-tokens", maxNewTokens, 1, config.maxPositionEmbeddings() - 1L, "the model's context of "
                 + config.maxPositionEmbeddings() + " less one token for the prompt");
-        ChatTemplate template = ChatTemplate.load(model);
+        ModelSource source = ModelSource.of(model);
+        ChatTemplate template = ChatTemplate.of(source, TemplateLimits.DEFAULT);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (Tokenizer tokenizer = Tokenizer.load(model); QinsEngine engine = run.engine(); CausalLm lm = engine.load(model)) {
+        try (QinsEngine engine = run.engine(); CausalLm lm = engine.load(model); Tokenizer tokenizer = source.tokenizer()) {
             KvCacheProvider cache = engine.kvCache();
             ChatSession chat = new ChatSession(lm, cache, tokenizer, template, system, maxNewTokens, temperature, topP, seed);
             err.printf("chat with %s (%s; kv %s). /reset forgets the conversation, /exit ends.%n", model, lm.describeLinear(),

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.qins.transformer.config.ConfigLoader;
 import org.qins.transformer.config.ModelConfig;
+import org.qins.transformer.gguf.GgufFile;
+import org.qins.transformer.source.ModelSource;
 import org.qins.transformer.parallel.WorkerPool;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
@@ -54,7 +56,7 @@ final class Checks {
         }
     }
 
-    /** The config of a model directory: the directory must exist and hold config.json; config errors name the file. */
+    /** The config of a model directory (it must exist and hold config.json) or of a GGUF file; config errors name the file. */
     ModelConfig model(String option, Path dir) {
         if (dir.toString().isEmpty()) {
             throw fail(option + ": empty path; give a model directory");
@@ -62,8 +64,12 @@ final class Checks {
         if (!Files.exists(dir)) {
             throw fail(option + " " + dir + ": no such directory");
         }
+        if (GgufFile.isGguf(dir)) {
+            return ModelSource.of(dir).config(); // a GGUF file carries its config in its metadata
+        }
         if (!Files.isDirectory(dir)) {
-            throw fail(option + " " + dir + ": a file, not a model directory (give the directory that holds config.json)");
+            throw fail(option + " " + dir + ": a file, not a model directory (give the directory that holds config.json, or a"
+                    + " GGUF file)");
         }
         Path config = dir.resolve("config.json");
         if (Files.exists(config) && !Files.isRegularFile(config)) {

@@ -1,5 +1,6 @@
 package org.qins.cli;
 
+import org.qins.transformer.source.ModelSource;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ final class CompareCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Hugging Face model directory (float or converted).")
+    @Option(names = "--model", required = true, description = "Hugging Face model directory (float or converted), or a GGUF file.")
     Path model;
 
     @Option(names = "--candidate-model", description = "Model directory of the candidate (default: --model), e.g. a converted copy.")
@@ -111,7 +112,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         int[] textIds = null;
         if (text != null) {
-            try (Tokenizer tok = Tokenizer.load(model)) {
+            try (Tokenizer tok = ModelSource.of(model).tokenizer()) {
                 textIds = tok.encode(Files.readString(text));
             }
             if (textIds.length < 2) {

@@ -20,6 +20,7 @@ import org.qins.transformer.QinsEngine;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.config.ConfigLoader;
 import org.qins.transformer.config.ModelConfig;
+import org.qins.transformer.gguf.GgufFile;
 import org.qins.transformer.model.ModelCheck;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +34,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Hugging Face model directory (F32/F16/BF16 safetensors).")
+    @Option(names = "--model", required = true, description = "Hugging Face model directory (F32/F16/BF16 safetensors), or a GGUF file (F32, F16, BF16, Q8_0).")
     Path model;
 
     @Option(names = "--output", required = true, description = "Directory to create; must not exist.")
@@ -80,8 +81,10 @@ final class ConvertCommand implements Callable<Integer> {
         try (QinsEngine engine = QinsEngine.builder().threads(1).build()) {
             name = format != null ? format : layout != null ? layout : engine.defaultFormat();
             ModelConverter converter = engine.converter(ConversionOptions.of(name, opts).withEncodeHead(encodeHead));
-            try (Checkpoint source = Checkpoint.open(model)) {
-                ModelCheck.requireConvertible(config, source); // before anything is written
+            if (!GgufFile.isGguf(model)) { // a GGUF file is checked whole by its reader when it opens
+                try (Checkpoint source = Checkpoint.open(model)) {
+                    ModelCheck.requireConvertible(config, source); // before anything is written
+                }
             }
             try (Progress progress = new Progress(System.console() != null, out)) {
                 r = converter.convert(model, output, progress);

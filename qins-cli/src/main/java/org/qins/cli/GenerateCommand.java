@@ -1,7 +1,7 @@
 package org.qins.cli;
 
+import org.qins.transformer.source.ModelSource;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,7 +34,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Hugging Face model directory.")
+    @Option(names = "--model", required = true, description = "Hugging Face model directory, or a GGUF file (F32, F16, BF16, Q8_0).")
     Path model;
 
     @Option(names = "--prompt", description = "Prompt text (tokenized with the model's tokenizer.json).")
@@ -98,10 +98,12 @@ final class GenerateCommand implements Callable<Integer> {
                     + model.resolve("config.json") + "; llm-ref/1 keeps at least " + MIN_TOP_LOGITS);
         }
         LlmRef ref = follow != null ? References.read(check, "--follow", follow, config, model) : null;
-        if (prompt != null && !Files.isRegularFile(model.resolve("tokenizer.json"))) {
-            throw check.fail("--prompt needs " + model.resolve("tokenizer.json") + ", which is missing: give --prompt-ids");
+        ModelSource files = ModelSource.of(model);
+        if (prompt != null && !files.hasTokenizer()) {
+            throw check.fail("--prompt needs a tokenizer (" + model.resolve("tokenizer.json") + " or a GGUF vocabulary), which is"
+                    + " missing: give --prompt-ids");
         }
-        try (Tokenizer tokenizer = Files.isRegularFile(model.resolve("tokenizer.json")) ? Tokenizer.load(model) : null) {
+        try (Tokenizer tokenizer = files.hasTokenizer() ? files.tokenizer() : null) {
             int[] ids = null;
             if (ref == null) {
                 ids = prompt != null ? tokenizer.encode(prompt) : promptIds;

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "qins", mixinStandardHelpOptions = true, version = "qins 0.1.0",
         description = "Run Llama and Phi-3 models on the CPU with weights stored in the QINS codec.",
         subcommands = {GenerateCommand.class, ChatCommand.class, ServeCommand.class, ServeBenchCommand.class, CompareCommand.class, ReportCommand.class, BenchCommand.class, DemoCommand.class,
-            SynthCommand.class, ProvidersCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
+            SynthCommand.class, ProvidersCommand.class, ConvertCommand.class, ExportOnnxCommand.class, CommandLine.HelpCommand.class})
 public final class QinsCommand implements Runnable {
 
     @CommandLine.Spec

@@ -89,7 +89,7 @@ class BrokenInvocationsTest {
                         "--model", "{tmp}/no-config", "--prompt-ids", "1"),
                 c("{tmp}/no-weights: no model.safetensors or model.safetensors.index.json", "generate", "--model", "{tmp}/no-weights",
                         "--prompt-ids", "1", "--threads", "1"),
-                c("--prompt needs {tmp}/no-tokenizer/tokenizer.json, which is missing: give --prompt-ids", "generate", "--model",
+                c("--prompt needs a tokenizer ({tmp}/no-tokenizer/tokenizer.json or a GGUF vocabulary), which is missing: give --prompt-ids", "generate", "--model",
                         "{tmp}/no-tokenizer", "--prompt", "hello"),
                 c("{tmp}/int-norm/model.safetensors: tensor 'model.norm.weight' is I32[96]", "generate", "--model", "{tmp}/int-norm",
                         "--prompt-ids", "1", "--threads", "1"),

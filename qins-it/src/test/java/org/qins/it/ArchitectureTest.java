@@ -9,8 +9,16 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /** The module boundaries of DESIGN.md, checked on the compiled main classes of every module. */
-@AnalyzeClasses(packages = "org.qins", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = "org.qins", importOptions = {ImportOption.DoNotIncludeTests.class, ArchitectureTest.NoTestJars.class})
 class ArchitectureTest {
+
+    /** Test classes shared as a test-jar (qins-transformer's GGUF writer) are test code too. */
+    static final class NoTestJars implements ImportOption {
+        @Override
+        public boolean includes(com.tngtech.archunit.core.importer.Location location) {
+            return !location.contains("-tests.jar");
+        }
+    }
 
     private static final String[] QINS_TYPES = {"org.qins.codec..", "org.qins.legacy..", "org.qins.kvcache.."};
 
@@ -84,6 +92,19 @@ class ArchitectureTest {
     static final ArchRule providersDoNotReachIntoTheEngine = noClasses()
             .that().resideInAnyPackage("org.qins.codec..", "org.qins.legacy..", "org.qins.kvcache..", "org.qins.fp..")
             .should().dependOnClassesThat().resideInAnyPackage("org.qins.transformer..", "org.qins.tools..", "org.qins.cli..");
+
+    @ArchTest
+    static final ArchRule theOnnxExporterReadsTheEngineTheApiAndTheCodecOnly = noClasses()
+            .that().resideInAPackage("org.qins.onnx..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.qins.legacy..", "org.qins.kvcache..", "org.qins.fp..",
+                    "org.qins.tools..", "org.qins.cli..", "org.qins.bench..")
+            .because("the exporter writes a checkpoint's graph: the engine reads it, the codec says how QINS parts decode");
+
+    @ArchTest
+    static final ArchRule nothingButTheCommandDependsOnTheExporter = noClasses()
+            .that().resideOutsideOfPackages("org.qins.onnx..", "org.qins.cli..")
+            .should().dependOnClassesThat().resideInAPackage("org.qins.onnx..")
+            .because("export is a command's job: the engine, tools and providers never need it");
 
     @ArchTest
     static final ArchRule noCyclesBetweenModules = slices().matching("org.qins.(*)..").should().beFreeOfCycles();

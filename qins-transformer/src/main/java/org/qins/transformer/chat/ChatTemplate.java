@@ -70,6 +70,20 @@ public final class ChatTemplate {
         if (cfg == null || !cfg.isObject()) {
             throw new TemplateException(file + ": must hold a JSON object, got " + JsonErrors.kind(cfg));
         }
+        return fromConfig(cfg, file.toString(), limits);
+    }
+
+    /** The chat template of a model directory or GGUF file ({@code tokenizer.chat_template}). */
+    public static ChatTemplate of(org.qins.transformer.source.ModelSource source, TemplateLimits limits) {
+        return fromConfig(source.tokenizerConfig(), source.tokenizerConfigName(), limits);
+    }
+
+    /**
+     * The template of a tokenizer_config.json document that {@code origin} holds (a file, or a GGUF file
+     * whose metadata gave it), rendered within {@code limits}.
+     */
+    public static ChatTemplate fromConfig(JsonNode cfg, String origin, TemplateLimits limits) {
+        String file = origin;
         JsonNode t = cfg.get("chat_template");
         String template = null;
         if (t != null && t.isTextual()) {

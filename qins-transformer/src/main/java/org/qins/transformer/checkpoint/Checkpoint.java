@@ -16,7 +16,8 @@ import org.qins.api.TensorView;
 
 /**
  * A model directory's weights: {@code model.safetensors}, or the shards listed in
- * {@code model.safetensors.index.json}. All files are memory-mapped; nothing is copied.
+ * {@code model.safetensors.index.json}. All files are memory-mapped; nothing is copied. Another
+ * reader (a GGUF file) can present its tensors under the architecture's names with {@link #of}.
  */
 public final class Checkpoint implements AutoCloseable {
 
@@ -24,15 +25,17 @@ public final class Checkpoint implements AutoCloseable {
     public static final String INDEX_FILE = "model.safetensors.index.json";
 
     private final Path directory;
-    private final List<SafetensorsFile> files;
+    private final List<Path> files;
+    private final Runnable onClose;
     private final Map<String, TensorView> tensors;
     private final Map<String, Path> fileOf;
     private final Map<String, String> metadata;
 
-    private Checkpoint(Path directory, List<SafetensorsFile> files, Map<String, TensorView> tensors, Map<String, Path> fileOf,
+    private Checkpoint(Path directory, List<Path> files, Runnable onClose, Map<String, TensorView> tensors, Map<String, Path> fileOf,
             Map<String, String> metadata) {
         this.directory = directory;
         this.files = files;
+        this.onClose = onClose;
         this.tensors = tensors;
         this.fileOf = fileOf;
         this.metadata = metadata;
@@ -74,12 +77,25 @@ public final class Checkpoint implements AutoCloseable {
             if (shards != null) {
                 shards.checkAgainst(fileOf);
             }
-            return new Checkpoint(modelDir, List.copyOf(files), Collections.unmodifiableMap(tensors),
+            List<SafetensorsFile> opened = List.copyOf(files);
+            return new Checkpoint(modelDir, opened.stream().map(SafetensorsFile::path).toList(),
+                    () -> opened.forEach(SafetensorsFile::close), Collections.unmodifiableMap(tensors),
                     Collections.unmodifiableMap(fileOf), Collections.unmodifiableMap(metadata));
         } catch (RuntimeException e) {
             files.forEach(SafetensorsFile::close);
             throw e;
         }
+    }
+
+    /**
+     * Tensors that another reader mapped from {@code file} (named as the architecture names them; encoded
+     * weights recorded in {@code metadata} as {@link StoredFormats} says), released by {@code onClose}.
+     */
+    public static Checkpoint of(Path file, Map<String, TensorView> tensors, Map<String, String> metadata, Runnable onClose) {
+        Map<String, Path> fileOf = new LinkedHashMap<>();
+        tensors.keySet().forEach(n -> fileOf.put(n, file));
+        return new Checkpoint(file, List.of(file), onClose, Collections.unmodifiableMap(new LinkedHashMap<>(tensors)),
+                Collections.unmodifiableMap(fileOf), Map.copyOf(metadata));
     }
 
     private static String listing(Path dir) {
@@ -114,7 +130,7 @@ public final class Checkpoint implements AutoCloseable {
         TensorView t = tensors.get(tensorName);
         if (t == null) {
             throw new CheckpointException(directory + ": no tensor '" + tensorName + "' in " + files.stream()
-                    .map(f -> f.path().getFileName().toString()).toList());
+                    .map(f -> f.getFileName().toString()).toList());
         }
         return t;
     }
@@ -173,6 +189,6 @@ public final class Checkpoint implements AutoCloseable {
 
     @Override
     public void close() {
-        files.forEach(SafetensorsFile::close);
+        onClose.run();
     }
 }

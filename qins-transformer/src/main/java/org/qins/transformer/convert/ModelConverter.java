@@ -21,8 +21,9 @@ import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.checkpoint.FiniteCheck;
 import org.qins.transformer.checkpoint.SafetensorsWriter;
 import org.qins.transformer.checkpoint.StoredFormats;
-import org.qins.transformer.config.ConfigLoader;
 import org.qins.transformer.config.ModelConfig;
+import org.qins.transformer.model.ModelTensors;
+import org.qins.transformer.source.ModelSource;
 
 /**
  * Streams a float checkpoint into an encoded one. The linear weights of the decoder blocks (the
@@ -84,7 +85,7 @@ public final class ModelConverter {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             ConversionReport report = write(modelDir, tmp, listener);
-            copyOtherFiles(modelDir, tmp);
+            ModelSource.of(modelDir).writeModelFiles(tmp);
             moveIntoPlace(tmp, output);
             return report;
         } catch (RuntimeException | Error e) {
@@ -105,15 +106,18 @@ public final class ModelConverter {
         long params = 0;
         long encodedBytes = 0;
         long sourceBytes = 0;
-        Set<String> toEncode = encodedTensors(ConfigLoader.load(modelDir));
-        try (Checkpoint source = Checkpoint.open(modelDir)) {
+        ModelConfig config = ModelSource.of(modelDir).config();
+        Set<String> toEncode = encodedTensors(config);
+        Map<String, LayerSpec> linears = config.linearSpecs();
+        Set<String> floats = new HashSet<>(ModelTensors.floatTensors(config));
+        try (Checkpoint source = ModelSource.of(modelDir).openCheckpoint(config)) {
             if (source.metadata().containsKey(StoredFormats.CHECKPOINT_KEY)) {
                 throw new IllegalArgumentException(modelDir + " is already a converted checkpoint (format "
                         + source.metadata().getOrDefault(StoredFormats.FORMAT_KEY, source.metadata().get(StoredFormats.PROVIDER_KEY))
                         + "); convert the float original");
             }
             for (String name : new java.util.TreeSet<>(toEncode)) {
-                if (!source.has(name)) {
+                if (!source.has(name) && !source.isEncoded(name.substring(0, name.length() - WEIGHT.length()))) {
                     throw new IllegalArgumentException(modelDir + ": no tensor '" + name + "', which its architecture names as a linear weight");
                 }
             }
@@ -123,23 +127,39 @@ public final class ModelConverter {
             try {
                 writer.putMetadata(StoredFormats.CHECKPOINT_KEY, CHECKPOINT_VERSION);
                 writer.putMetadata(StoredFormats.FORMAT_KEY, format.name());
+                Set<String> sourceEncoded = new HashSet<>();
                 for (String name : source.tensorNames()) {
+                    String base = floats.contains(name) ? null : encodedBase(source, linears, name);
+                    if (base != null) {
+                        // a weight stored encoded in the source (a GGUF's Q8_0): decoded once, then encoded or kept as float32
+                        if (sourceEncoded.add(base)) {
+                            StoredWeight stored = source.linear(base);
+                            boolean encode = toEncode.contains(base + WEIGHT);
+                            StoredWeight enc = writeDecoded(writer, stored, linears.get(base), encode, source.fileOf(name));
+                            if (enc != null) {
+                                encoded++;
+                                params += linears.get(base).parameters();
+                                encodedBytes += enc.byteSize();
+                            } else {
+                                copied++;
+                            }
+                            long bytes = stored.parts().entrySet().stream().filter(e -> !floats.contains(base + "." + e.getKey()))
+                                    .mapToLong(e -> e.getValue().data().byteSize()).sum(); // its bias is counted as itself
+                            sourceBytes += bytes;
+                            listener.tensorDone(base, bytes, encode);
+                        }
+                        continue;
+                    }
                     TensorView t = source.tensor(name);
                     FiniteCheck.requireFiniteWeights(t, source.fileOf(name)); // a NaN copied or encoded is a broken model
                     long bytes = t.data().byteSize();
                     boolean encode = toEncode.contains(name);
                     if (encode) {
                         checkLinear(t, source.fileOf(name));
-                        String base = name.substring(0, name.length() - WEIGHT.length());
-                        LayerSpec spec = new LayerSpec(base, Math.toIntExact(t.dim(0)), Math.toIntExact(t.dim(1)));
+                        String weightBase = name.substring(0, name.length() - WEIGHT.length());
+                        LayerSpec spec = new LayerSpec(weightBase, Math.toIntExact(t.dim(0)), Math.toIntExact(t.dim(1)));
                         StoredWeight stored = encodeOne(spec, t, source.fileOf(name));
-                        writer.putMetadata(StoredFormats.formatKey(base), stored.format());
-                        for (Map.Entry<String, String> m : stored.metadata().entrySet()) {
-                            writer.putMetadata(StoredFormats.metaPrefix(base) + m.getKey(), m.getValue());
-                        }
-                        for (Map.Entry<String, TensorView> part : new java.util.TreeMap<>(stored.parts()).entrySet()) {
-                            writer.add(base + "." + part.getKey(), part.getValue());
-                        }
+                        put(writer, stored);
                         encoded++;
                         params += spec.parameters();
                         encodedBytes += stored.byteSize();
@@ -160,6 +180,40 @@ public final class ModelConverter {
         }
     }
 
+    /**
+     * A weight the source stores encoded (a GGUF file's Q8_0), decoded by its format, then encoded ({@code encode}: the
+     * encoded weight is returned) or written as float32 (null), as the converter keeps every weight it does not encode.
+     */
+    private StoredWeight writeDecoded(SafetensorsWriter writer, StoredWeight stored, LayerSpec spec, boolean encode, Path file) {
+        TensorView decoded = WeightFormat.forName(stored.format()).decode(spec, stored);
+        if (encode) {
+            StoredWeight enc = encodeOne(spec, decoded, file);
+            put(writer, enc);
+            return enc;
+        }
+        writer.add(spec.name() + WEIGHT, decoded);
+        return null;
+    }
+
+    /** Writes an encoded weight: its parts as tensors {@code base.<part>}, its format and parameters as metadata. */
+    private static void put(SafetensorsWriter writer, StoredWeight stored) {
+        String base = stored.name();
+        writer.putMetadata(StoredFormats.formatKey(base), stored.format());
+        for (Map.Entry<String, String> m : stored.metadata().entrySet()) {
+            writer.putMetadata(StoredFormats.metaPrefix(base) + m.getKey(), m.getValue());
+        }
+        for (Map.Entry<String, TensorView> part : new java.util.TreeMap<>(stored.parts()).entrySet()) {
+            writer.add(base + "." + part.getKey(), part.getValue());
+        }
+    }
+
+    /** The linear weight {@code name} is a part of when the source stores that weight encoded, else null. */
+    private static String encodedBase(Checkpoint source, Map<String, LayerSpec> linears, String name) {
+        int dot = name.lastIndexOf('.');
+        String base = dot > 0 ? name.substring(0, dot) : null;
+        return base != null && linears.containsKey(base) && source.isEncoded(base) ? base : null;
+    }
+
     private static void checkLinear(TensorView t, Path file) {
         if (t.rank() != 2 || !t.dtype().isFloat()) {
             throw new IllegalArgumentException(file + ": tensor '" + t.name() + "' is " + t.dtype() + java.util.Arrays.toString(t.shape())
@@ -173,19 +227,6 @@ public final class ModelConverter {
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(file + ": tensor '" + t.name() + "': " + format.name() + " cannot encode it: "
                     + e.getMessage(), e);
-        }
-    }
-
-    private static void copyOtherFiles(Path from, Path to) {
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path p : files.toList()) {
-                String n = p.getFileName().toString();
-                if (Files.isRegularFile(p) && !n.endsWith(".safetensors") && !n.equals(Checkpoint.INDEX_FILE)) {
-                    Files.copy(p, to.resolve(n));
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot copy the model files of " + from + ": " + e.getMessage(), e);
         }
     }
 

@@ -18,10 +18,10 @@ import org.qins.transformer.arch.Projection;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.checkpoint.CheckpointException;
 import org.qins.transformer.checkpoint.FiniteCheck;
-import org.qins.transformer.config.ConfigLoader;
 import org.qins.transformer.config.ModelConfig;
 import org.qins.transformer.provider.LayerLoader;
 import org.qins.transformer.provider.ProviderSelector;
+import org.qins.transformer.source.ModelSource;
 
 /**
  * Builds a {@link CausalLm} from a Hugging Face model directory, by the tensor names its
@@ -53,9 +53,11 @@ public final class ModelLoader {
         return new ModelLoader(new LayerLoader(selector, linear, parallel, layerOptions)).load(modelDir);
     }
 
+    /** Loads a model directory or a GGUF file ({@link ModelSource}). */
     public CausalLm load(Path modelDir) {
-        ModelConfig config = ConfigLoader.load(modelDir, architectures);
-        Checkpoint ckpt = Checkpoint.open(modelDir);
+        ModelSource source = ModelSource.of(modelDir);
+        ModelConfig config = source.config(architectures);
+        Checkpoint ckpt = source.openCheckpoint(config);
         try {
             return build(config, ckpt);
         } catch (RuntimeException e) {

@@ -11,7 +11,8 @@ import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
 
 /**
- * Builds linear layers from stored weights with the provider the user asked for. When that
+ * Builds linear layers from stored weights with the provider the user asked for. A format no provider
+ * computes over (GGUF's Q8_0) is decoded to float32 at load first. When the chosen
  * provider cannot read the stored format (a float layer over a QINS checkpoint), the weight is
  * decoded at load by its {@linkplain org.qins.api.WeightFormat format}, found by the name stored
  * with it, and handed over as float32: an explicit choice is honoured, never silently replaced.
@@ -52,6 +53,7 @@ public final class LayerLoader {
     }
 
     public LinearLayer load(LayerSpec spec, StoredWeight stored) {
+        stored = computable(spec, stored);
         LinearLayerProvider chosen = selector.selectLinear(explicitName, stored.format()).provider();
         LayerContext context = context(chosen);
         if (chosen.supports(stored.format())) {
@@ -73,11 +75,25 @@ public final class LayerLoader {
      * stored encoded (converted with {@code --encode-head}) loads like any other weight.
      */
     public LinearLayer loadKeptFloat(LayerSpec spec, StoredWeight stored) {
+        stored = computable(spec, stored);
         if (stored.isFloat() && selector.registry().hasLinear(ProviderSelector.FLOAT_REFERENCE)) {
             LinearLayerProvider reference = selector.registry().linear(ProviderSelector.FLOAT_REFERENCE);
             return reference.load(spec, stored, new LayerContext(parallel, Options.none()));
         }
         return load(spec, stored);
+    }
+
+    /**
+     * {@code stored} itself when some provider computes over its format; otherwise (a GGUF file's Q8_0, which is a
+     * storage format only) its float32 decoding by that format, made once here, so that the providers choose as
+     * they would for a float checkpoint.
+     */
+    private StoredWeight computable(LayerSpec spec, StoredWeight stored) {
+        if (stored.isFloat() || !selector.registry().formats().has(stored.format())
+                || selector.registry().linearProviders().stream().anyMatch(p -> p.supports(stored.format()))) {
+            return stored; // (a format nobody knows is refused by the selection, naming the providers)
+        }
+        return StoredWeight.ofFloat(stored.name(), selector.registry().formats().forName(stored.format()).decode(spec, stored));
     }
 
     private LayerContext context(LinearLayerProvider provider) {
