@@ -54,6 +54,16 @@ public interface WeightFormat {
         return decode(spec, stored);
     }
 
+    /**
+     * Format-specific statistics of a weight stored in this format, for reports that show where
+     * a layout's error goes ({@code qins report}): e.g. how many weights took a reserved code and
+     * a histogram of the codes. Optional: the default describes nothing
+     * ({@link WeightStatistics#none}); the relative error needs only {@link #decode}.
+     */
+    default WeightStatistics statistics(LayerSpec spec, StoredWeight stored) {
+        return WeightStatistics.none(spec.parameters());
+    }
+
     /** The format named {@code name} among those on the classpath, or an error that lists them. */
     static WeightFormat forName(String name) {
         return WeightFormats.onClasspath().forName(name);

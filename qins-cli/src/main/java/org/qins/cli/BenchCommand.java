@@ -28,7 +28,7 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Hugging Face model directory (see qins synth for a generated one).")
+    @Option(names = "--model", required = true, description = "Hugging Face model directory (see qins synth for a generated one), or a GGUF file.")
     Path model;
 
     @Option(names = "--linear", description = "Linear provider(s); repeat to compare (default: chosen by QINS_CODEC_AT_REST).")

@@ -1,5 +1,7 @@
 package org.qins.cli;
 
+import org.qins.transformer.chat.TemplateLimits;
+import org.qins.transformer.source.ModelSource;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -10,6 +12,9 @@ import java.util.concurrent.Callable;
 import org.qins.api.KvCacheProvider;
 import org.qins.transformer.chat.ChatSession;
 import org.qins.transformer.chat.ChatTemplate;
+import org.qins.transformer.chat.ContextFullException;
+import org.qins.transformer.chat.TemplateException;
+import org.qins.transformer.config.ModelConfig;
 import org.qins.transformer.model.CausalLm;
 import org.qins.transformer.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
@@ -26,7 +31,7 @@ final class ChatCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Hugging Face model directory with tokenizer.json and a chat_template.")
+    @Option(names = "--model", required = true, description = "Hugging Face model directory with tokenizer.json and a chat_template, or a GGUF file.")
     Path model;
 
     @Option(names = "--system", description = "System message.")
@@ -54,9 +59,16 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ChatTemplate template = ChatTemplate.load(model);
+        Checks check = new Checks(spec);
+        check.temperature(temperature);
+        check.topP(topP);
+        ModelConfig config = check.model("--model", model);
+        check.within("--max-new-tokens", maxNewTokens, 1, config.maxPositionEmbeddings() - 1L, "the model's context of "
+                + config.maxPositionEmbeddings() + " less one token for the prompt");
+        ModelSource source = ModelSource.of(model);
+        ChatTemplate template = ChatTemplate.of(source, TemplateLimits.DEFAULT);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (QinsEngine engine = run.engine(); CausalLm lm = engine.load(model); Tokenizer tokenizer = Tokenizer.load(model)) {
+        try (QinsEngine engine = run.engine(); CausalLm lm = engine.load(model); Tokenizer tokenizer = source.tokenizer()) {
             KvCacheProvider cache = engine.kvCache();
             ChatSession chat = new ChatSession(lm, cache, tokenizer, template, system, maxNewTokens, temperature, topP, seed);
             err.printf("chat with %s (%s; kv %s). /reset forgets the conversation, /exit ends.%n", model, lm.describeLinear(),
@@ -78,10 +90,19 @@ final class ChatCommand implements Callable<Integer> {
                     continue;
                 }
                 ChatSession.Turn[] turn = new ChatSession.Turn[1];
-                turn[0] = chat.send(line, piece -> {
-                    out.print(piece);
+                try {
+                    turn[0] = chat.send(line, piece -> {
+                        out.print(piece);
+                        out.flush();
+                    });
+                } catch (ContextFullException | TemplateException e) {
+                    // this turn only: the conversation is as before it, so /reset or a shorter message can follow
+                    out.println();
                     out.flush();
-                });
+                    err.println("qins: " + e.getMessage());
+                    err.flush();
+                    continue;
+                }
                 out.println();
                 if (showPrompt) {
                     out.println("<prompt>");

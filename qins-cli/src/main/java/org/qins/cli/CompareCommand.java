@@ -1,22 +1,24 @@
 package org.qins.cli;
 
+import org.qins.transformer.source.ModelSource;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.qins.tools.validate.CompareReport;
 import org.qins.tools.validate.Comparer;
 import org.qins.tools.validate.StandardPrompts;
-import org.qins.transformer.config.ConfigLoader;
+import org.qins.api.KvCacheProvider;
+import org.qins.api.LinearLayerProvider;
+import org.qins.transformer.config.ModelConfig;
+import org.qins.transformer.provider.ProviderRegistry;
 import org.qins.transformer.tokenizer.Tokenizer;
 import picocli.CommandLine.Command;
 import org.qins.transformer.QinsEngine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code qins compare}: a candidate provider against a reference provider or a reference file; a validation report. */
@@ -29,7 +31,7 @@ final class CompareCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Hugging Face model directory (float or converted).")
+    @Option(names = "--model", required = true, description = "Hugging Face model directory (float or converted), or a GGUF file.")
     Path model;
 
     @Option(names = "--candidate-model", description = "Model directory of the candidate (default: --model), e.g. a converted copy.")
@@ -73,39 +75,69 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        Checks check = new Checks(spec);
         Path refFile = Files.isRegularFile(Path.of(reference)) ? Path.of(reference) : null;
         if (refFile != null && (promptIds != null || promptsFile != null || promptTexts != null || steps != null)) {
-            throw new ParameterException(spec.commandLine(), "a reference file brings its own prompts and steps: drop --prompt-ids,"
-                    + " --prompts-file, --prompt-text and --steps");
+            throw check.fail("a reference file brings its own prompts and steps: drop --prompt-ids, --prompts-file, --prompt-text"
+                    + " and --steps");
         }
         if ((promptIds != null ? 1 : 0) + (promptsFile != null ? 1 : 0) + (promptTexts != null ? 1 : 0) > 1) {
-            throw new ParameterException(spec.commandLine(), "give one of --prompt-ids, --prompts-file or --prompt-text");
+            throw check.fail("give one of --prompt-ids, --prompts-file or --prompt-text");
         }
-        int vocab = ConfigLoader.load(model).vocabSize();
-        List<int[]> prompts;
-        if (promptTexts != null) {
-            prompts = new ArrayList<>();
-            try (Tokenizer tok = Tokenizer.load(model)) {
-                for (String t : promptTexts) {
-                    prompts.add(tok.encode(t));
-                }
-            }
+        int nSteps = steps != null ? steps : StandardPrompts.DEFAULT_STEPS;
+        check.atLeast("--steps", nSteps, 1);
+        if (json != null) {
+            check.outputFile("--json", json);
+        }
+        if (text != null) {
+            check.inputFile("--text", text);
+        }
+        ModelConfig config = check.model("--model", model);
+        Path candDir = candidateModel != null ? candidateModel : model;
+        ModelConfig candConfig = candidateModel != null ? check.model("--candidate-model", candidateModel) : config;
+        if (candConfig.vocabSize() != config.vocabSize()) {
+            throw check.fail("--candidate-model " + candidateModel + " has a vocabulary of " + candConfig.vocabSize() + ", --model "
+                    + model + " one of " + config.vocabSize() + ": they are not the same model");
+        }
+        ModelConfig narrower = candConfig.maxPositionEmbeddings() < config.maxPositionEmbeddings() ? candConfig : config;
+        Path narrowerDir = narrower == config ? model : candDir;
+        List<int[]> prompts = List.of();
+        if (refFile != null) {
+            References.read(check, "--reference", refFile, narrower, narrowerDir);
         } else {
-            prompts = promptIds != null ? List.of(promptIds) : promptsFile != null ? readPrompts(promptsFile) : StandardPrompts.forVocab(vocab);
+            prompts = promptIds != null ? List.of(promptIds)
+                    : promptsFile != null ? readPrompts(check, check.inputFile("--prompts-file", promptsFile))
+                    : promptTexts != null ? tokenize(promptTexts)
+                    : StandardPrompts.forVocab(config.vocabSize());
+            for (int i = 0; i < prompts.size(); i++) {
+                String what = promptIds != null ? "--prompt-ids" : promptsFile != null ? "--prompts-file " + promptsFile + ": prompt "
+                        + (i + 1) : promptTexts != null ? "--prompt-text " + (i + 1) : "standard prompt " + (i + 1);
+                check.tokenIds(what, prompts.get(i), narrower, narrowerDir);
+                check.fits(what, prompts.get(i).length, "--steps", nSteps, narrower, narrowerDir);
+            }
         }
         int[] textIds = null;
         if (text != null) {
-            try (Tokenizer tok = Tokenizer.load(model)) {
+            try (Tokenizer tok = ModelSource.of(model).tokenizer()) {
                 textIds = tok.encode(Files.readString(text));
+            }
+            if (textIds.length < 2) {
+                throw check.fail("--text " + text + ": " + textIds.length + " token(s); perplexity needs at least 2");
             }
         }
         CompareReport report;
         try (QinsEngine engine = threads.engine().build()) {
+            ProviderRegistry providers = engine.providers().registry();
+            if (refFile == null) {
+                requireLinear(check, providers, "--reference", reference, " (nor an existing file)");
+            }
+            requireLinear(check, providers, "--candidate", candidate, "");
+            requireKv(check, providers, "--kv", kv);
+            requireKv(check, providers, "--reference-kv", referenceKv);
             Comparer.Side ref = refFile != null ? (text != null ? new Comparer.Side(model, "fp32", referenceKv) : null)
                     : new Comparer.Side(model, reference, referenceKv);
-            Comparer.Side cand = new Comparer.Side(candidateModel != null ? candidateModel : model, candidate, kv);
-            report = new Comparer(engine).compare(ref, refFile, cand, prompts, steps != null ? steps
-                    : StandardPrompts.DEFAULT_STEPS, textIds);
+            Comparer.Side cand = new Comparer.Side(candDir, candidate, kv);
+            report = new Comparer(engine).compare(ref, refFile, cand, prompts, nSteps, textIds);
         }
         report.print(out);
         if (json != null) {
@@ -116,17 +148,53 @@ final class CompareCommand implements Callable<Integer> {
         return report.verdict().pass() ? 0 : 2;
     }
 
-    private static List<int[]> readPrompts(Path file) throws java.io.IOException {
+    private static void requireLinear(Checks check, ProviderRegistry providers, String option, String name, String orFile) {
+        if (!providers.hasLinear(name)) {
+            throw check.fail(option + " " + name + ": no linear provider of that name" + orFile + "; the classpath has "
+                    + providers.linearProviders().stream().map(LinearLayerProvider::name).toList());
+        }
+    }
+
+    private static void requireKv(Checks check, ProviderRegistry providers, String option, String name) {
+        if (name != null && !providers.hasKv(name)) {
+            throw check.fail(option + " " + name + ": no KV cache provider of that name; the classpath has "
+                    + providers.kvProviders().stream().map(KvCacheProvider::name).toList());
+        }
+    }
+
+    /** Each text as the model's tokenizer encodes it (as generate --prompt). */
+    private List<int[]> tokenize(List<String> texts) {
         List<int[]> prompts = new ArrayList<>();
-        for (String line : Files.readAllLines(file)) {
-            String t = line.trim();
+        try (Tokenizer tok = ModelSource.of(model).tokenizer()) {
+            for (String t : texts) {
+                prompts.add(tok.encode(t));
+            }
+        }
+        return prompts;
+    }
+
+    /** Prompts as token ids, one per line; blank lines and lines starting with # are skipped. */
+    private static List<int[]> readPrompts(Checks check, Path file) throws java.io.IOException {
+        List<int[]> prompts = new ArrayList<>();
+        List<String> lines = Files.readAllLines(file);
+        for (int n = 0; n < lines.size(); n++) {
+            String t = lines.get(n).trim();
             if (t.isEmpty() || t.startsWith("#")) {
                 continue;
             }
-            prompts.add(Arrays.stream(t.split("[,\\s]+")).mapToInt(Integer::parseInt).toArray());
+            String[] words = t.split("[,\\s]+");
+            int[] ids = new int[words.length];
+            for (int i = 0; i < words.length; i++) {
+                try {
+                    ids[i] = Integer.parseInt(words[i]);
+                } catch (NumberFormatException e) {
+                    throw check.fail("--prompts-file " + file + " line " + (n + 1) + ": '" + words[i] + "' is not a token id");
+                }
+            }
+            prompts.add(ids);
         }
         if (prompts.isEmpty()) {
-            throw new IllegalArgumentException(file + " holds no prompts");
+            throw check.fail("--prompts-file " + file + ": holds no prompts");
         }
         return prompts;
     }

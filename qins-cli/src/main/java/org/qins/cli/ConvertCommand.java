@@ -1,7 +1,11 @@
 package org.qins.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -13,6 +17,11 @@ import org.qins.transformer.convert.ConversionOptions;
 import org.qins.transformer.convert.ConversionReport;
 import org.qins.transformer.convert.ModelConverter;
 import org.qins.transformer.QinsEngine;
+import org.qins.transformer.checkpoint.Checkpoint;
+import org.qins.transformer.config.ConfigLoader;
+import org.qins.transformer.config.ModelConfig;
+import org.qins.transformer.gguf.GgufFile;
+import org.qins.transformer.model.ModelCheck;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,7 +35,7 @@ final class ConvertCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Hugging Face model directory (F32/F16/BF16 safetensors).")
+    @Option(names = "--model", required = true, description = "Hugging Face model directory (F32/F16/BF16 safetensors), or a GGUF file (F32, F16, BF16, Q8_0).")
     Path model;
 
     @Option(names = "--output", required = true, description = "Directory to create; must not exist.")
@@ -64,9 +73,13 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        Checks check = new Checks(spec);
         if (format != null && layout != null && !format.equals(layout)) {
-            throw new ParameterException(spec.commandLine(), "--layout " + layout + " contradicts --format " + format);
+            throw check.fail("--layout " + layout + " contradicts --format " + format);
         }
+        long shardBytes = ByteSizes.parse("--shard-size", shardSize);
+        ModelConfig config = check.model("--model", model);
+        check.newDirectory("--output", output);
         Map<String, String> opts = new LinkedHashMap<>(formatOptions);
         put(opts, "group", group);
         put(opts, "policy", policy);
@@ -77,10 +90,16 @@ final class ConvertCommand implements Callable<Integer> {
         try (QinsEngine engine = threads.engine().build()) {
             name = format != null ? format : layout != null ? layout : engine.defaultFormat();
             ModelConverter converter = engine.converter(ConversionOptions.of(name, opts).withEncodeHead(encodeHead)
-                    .withShardBytes(ByteSizes.parse("--shard-size", shardSize)));
+                    .withShardBytes(shardBytes));
+            if (!GgufFile.isGguf(model)) { // a GGUF file is checked whole by its reader when it opens
+                try (Checkpoint source = Checkpoint.open(model)) {
+                    ModelCheck.requireConvertible(config, source); // before anything is written
+                }
+            }
             try (Progress progress = new Progress(System.console() != null, out)) {
                 r = converter.convert(model, output, progress);
             }
+            requireLoadable(engine);
         }
         double s = (System.nanoTime() - start) / 1e9;
         out.printf("Converted %s -> %s as %s in %.1f s%n", model, output, name, s);
@@ -90,6 +109,27 @@ final class ConvertCommand implements Callable<Integer> {
                 r.outputBytes(), 100.0 * r.outputBytes() / Math.max(1, r.sourceBytes()));
         out.flush();
         return 0;
+    }
+
+    /** The written model's config and tensor list as the engine will read them; a model that would not load is removed. */
+    private void requireLoadable(QinsEngine engine) {
+        try (Checkpoint written = Checkpoint.open(output)) {
+            ModelCheck.requireLoadable(ConfigLoader.load(output), written, engine.providers().registry().formats()::has);
+        } catch (RuntimeException e) {
+            deleteTree(output);
+            throw new IllegalStateException("the converted model would not load, so " + output + " was removed (a bug in qins "
+                    + "convert; please report it): " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // reported with the check's own error; the user sees the path
+        }
     }
 
     private void put(Map<String, String> m, String k, String v) {

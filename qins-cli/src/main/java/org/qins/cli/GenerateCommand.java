@@ -1,7 +1,7 @@
 package org.qins.cli;
 
+import org.qins.transformer.source.ModelSource;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +13,7 @@ import org.qins.api.KvCacheProvider;
 import org.qins.transformer.generate.GenerationOptions;
 import org.qins.transformer.generate.GenerationResult;
 import org.qins.transformer.generate.Generator;
+import org.qins.transformer.config.ModelConfig;
 import org.qins.transformer.model.CausalLm;
 import org.qins.transformer.tokenizer.StreamDecoder;
 import org.qins.transformer.tokenizer.Tokenizer;
@@ -20,12 +21,10 @@ import org.qins.tools.validate.CandidateWriter;
 import org.qins.tools.validate.Follower;
 import org.qins.tools.validate.LlmRef;
 import org.qins.tools.validate.LogitRow;
-import org.qins.tools.validate.ReferenceFile;
 import picocli.CommandLine.Command;
 import org.qins.transformer.QinsEngine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code qins generate}: text or token ids in, streamed text out; or {@code --follow} a reference file. */
@@ -35,7 +34,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--model", required = true, description = "Hugging Face model directory.")
+    @Option(names = "--model", required = true, description = "Hugging Face model directory, or a GGUF file (F32, F16, BF16, Q8_0).")
     Path model;
 
     @Option(names = "--prompt", description = "Prompt text (tokenized with the model's tokenizer.json).")
@@ -65,7 +64,11 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Write the run in the llm-ref/1 schema to this file.")
     Path json;
 
-    @Option(names = "--top-logits", defaultValue = "20", description = "Logits per position in --json. Default: ${DEFAULT-VALUE}.")
+    /** Fewest top logits an llm-ref/1 file keeps per position. */
+    static final int MIN_TOP_LOGITS = 10;
+
+    @Option(names = "--top-logits", defaultValue = "20", description = "Logits per position in --json (10 to the vocabulary size). "
+            + "Default: ${DEFAULT-VALUE}.")
     int topLogits;
 
     @Option(names = "--no-stop", description = "Do not stop at EOS.")
@@ -75,72 +78,89 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Checks check = new Checks(spec);
         int inputs = (prompt != null ? 1 : 0) + (promptIds != null ? 1 : 0) + (follow != null ? 1 : 0);
         if (inputs != 1) {
-            throw new ParameterException(spec.commandLine(), "give exactly one of --prompt, --prompt-ids or --follow");
+            throw check.fail("give exactly one of --prompt, --prompt-ids or --follow");
         }
         if (follow != null && json == null) {
-            throw new ParameterException(spec.commandLine(), "--follow needs --json FILE for the candidate");
+            throw check.fail("--follow needs --json FILE for the candidate");
         }
-        try (QinsEngine engine = run.engine()) {
-            KvCacheProvider cache = engine.kvCache();
-            int n = engine.threads();
-            long t0 = System.nanoTime();
-            try (CausalLm lm = engine.load(model)) {
-                err.printf("loaded %s (%d layers) in %.2f s; linear layers %s, %.1f MB; %d threads%n", model,
-                        lm.config().layers(), (System.nanoTime() - t0) / 1e9, lm.describeLinear(), lm.linearBytes() / 1e6, n);
-                err.flush();
-                Map<String, Object> source = source(lm, cache, n);
-                if (follow != null) {
-                    LlmRef ref = ReferenceFile.read(follow);
-                    CandidateWriter.write(new Follower(lm, cache, topLogits).follow(ref, source), json);
-                    err.printf("wrote %s (%d prompts, %d steps each)%n", json, ref.prompts().size(), ref.nSteps());
-                    return 0;
+        check.atLeast("--max-new-tokens", maxNewTokens, 0);
+        check.temperature(temperature);
+        check.topP(topP);
+        if (json != null) {
+            check.outputFile("--json", json);
+        }
+        ModelConfig config = check.model("--model", model);
+        if (json != null) {
+            check.within("--top-logits", topLogits, MIN_TOP_LOGITS, config.vocabSize(), "the vocabulary size in "
+                    + model.resolve("config.json") + "; llm-ref/1 keeps at least " + MIN_TOP_LOGITS);
+        }
+        LlmRef ref = follow != null ? References.read(check, "--follow", follow, config, model) : null;
+        ModelSource files = ModelSource.of(model);
+        if (prompt != null && !files.hasTokenizer()) {
+            throw check.fail("--prompt needs a tokenizer (" + model.resolve("tokenizer.json") + " or a GGUF vocabulary), which is"
+                    + " missing: give --prompt-ids");
+        }
+        try (Tokenizer tokenizer = files.hasTokenizer() ? files.tokenizer() : null) {
+            int[] ids = null;
+            if (ref == null) {
+                ids = prompt != null ? tokenizer.encode(prompt) : promptIds;
+                check.tokenIds(prompt != null ? "--prompt" : "--prompt-ids", ids, config, model);
+                check.fits(prompt != null ? "the --prompt" : "--prompt-ids", ids.length, "--max-new-tokens", maxNewTokens, config,
+                        model);
+            }
+            try (QinsEngine engine = run.engine()) {
+                KvCacheProvider cache = engine.kvCache();
+                int n = engine.threads();
+                long t0 = System.nanoTime();
+                try (CausalLm lm = engine.load(model)) {
+                    err.printf("loaded %s (%d layers) in %.2f s; linear layers %s, %.1f MB; %d threads%n", model,
+                            lm.config().layers(), (System.nanoTime() - t0) / 1e9, lm.describeLinear(), lm.linearBytes() / 1e6, n);
+                    err.flush();
+                    Map<String, Object> source = source(lm, cache, n);
+                    if (ref != null) {
+                        CandidateWriter.write(new Follower(lm, cache, topLogits).follow(ref, source), json);
+                        err.printf("wrote %s (%d prompts, %d steps each)%n", json, ref.prompts().size(), ref.nSteps());
+                        return 0;
+                    }
+                    return generate(lm, cache, tokenizer, ids, source, out, err);
                 }
-                return generate(lm, cache, source, out, err);
             }
         }
     }
 
-    private int generate(CausalLm lm, KvCacheProvider cache, Map<String, Object> source, PrintWriter out, PrintWriter err) {
-        Tokenizer tokenizer = Files.isRegularFile(model.resolve("tokenizer.json")) ? Tokenizer.load(model) : null;
-        try {
-            if (prompt != null && tokenizer == null) {
-                throw new IllegalArgumentException(model + " has no tokenizer.json: use --prompt-ids");
-            }
-            int[] ids = prompt != null ? tokenizer.encode(prompt) : promptIds;
-            Set<Integer> stops = noStop ? Set.of() : Set.copyOf(lm.config().eosTokenIds());
-            GenerationOptions options = new GenerationOptions(maxNewTokens, temperature, topP, seed, stops);
-            StreamDecoder stream = tokenizer == null ? null : new StreamDecoder(tokenizer);
-            int vocab = lm.config().vocabSize();
-            List<LogitRow> steps = new ArrayList<>();
-            if (stream != null && prompt != null) {
-                out.print(prompt);
-            }
-            GenerationResult r = new Generator(lm, cache).generate(ids, options, (step, token, logits) -> {
-                if (json != null) {
-                    steps.add(LogitRow.of(logits, 0, vocab, topLogits));
-                }
-                out.print(stream != null ? stream.push(token) : (step == 0 ? "" : " ") + token);
-                out.flush();
-            });
-            if (stream != null) {
-                out.print(stream.flush());
-            }
-            out.println();
-            out.flush();
-            err.printf("%d prompt tokens, %d new tokens%s; prefill %.1f ms, decode %.2f tokens/s%n", ids.length, r.tokens().length,
-                    r.stoppedOnEos() ? " (stopped at EOS)" : "", r.prefillNanos() / 1e6, r.decodeTokensPerSecond());
-            if (json != null) {
-                CandidateWriter.write(new Follower(lm, cache, topLogits).record(ids, r.tokens(), steps, source), json);
-                err.printf("wrote %s%n", json);
-            }
-            return 0;
-        } finally {
-            if (tokenizer != null) {
-                tokenizer.close();
-            }
+    private int generate(CausalLm lm, KvCacheProvider cache, Tokenizer tokenizer, int[] ids, Map<String, Object> source,
+            PrintWriter out, PrintWriter err) {
+        Set<Integer> stops = noStop ? Set.of() : Set.copyOf(lm.config().eosTokenIds());
+        GenerationOptions options = new GenerationOptions(maxNewTokens, temperature, topP, seed, stops);
+        StreamDecoder stream = tokenizer == null ? null : new StreamDecoder(tokenizer);
+        int vocab = lm.config().vocabSize();
+        List<LogitRow> steps = new ArrayList<>();
+        if (stream != null && prompt != null) {
+            out.print(prompt);
         }
+        GenerationResult r = new Generator(lm, cache).generate(ids, options, (step, token, logits) -> {
+            if (json != null) {
+                steps.add(LogitRow.of(logits, 0, vocab, topLogits));
+            }
+            out.print(stream != null ? stream.push(token) : (step == 0 ? "" : " ") + token);
+            out.flush();
+        });
+        if (stream != null) {
+            out.print(stream.flush());
+        }
+        out.println();
+        out.flush();
+        err.printf("%d prompt tokens, %d new tokens%s; prefill %.1f ms%s%n", ids.length, r.tokens().length,
+                r.stoppedOnEos() ? " (stopped at EOS)" : "", r.prefillNanos() / 1e6,
+                r.tokens().length > 1 ? String.format(", decode %.2f tokens/s", r.decodeTokensPerSecond()) : "");
+        if (json != null) {
+            CandidateWriter.write(new Follower(lm, cache, topLogits).record(ids, r.tokens(), steps, source), json);
+            err.printf("wrote %s%n", json);
+        }
+        return 0;
     }
 
     private Map<String, Object> source(CausalLm lm, KvCacheProvider cache, int n) {

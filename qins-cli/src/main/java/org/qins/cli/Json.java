@@ -2,11 +2,10 @@ package org.qins.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import org.qins.transformer.io.AtomicFiles;
 
-/** Writes a report as pretty JSON. */
+/** Writes a report as pretty JSON, whole or not at all ({@link AtomicFiles}: a failed write leaves the old file). */
 final class Json {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -14,11 +13,7 @@ final class Json {
     private Json() {
     }
 
-    static void write(Object value, Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        JSON.writeValue(file.toFile(), value);
+    static void write(Object value, Path file) {
+        AtomicFiles.write(file, out -> JSON.writeValue(out, value));
     }
 }

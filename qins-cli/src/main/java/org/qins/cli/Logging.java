@@ -12,6 +12,9 @@ final class Logging {
      * Held here because java.util.logging keeps loggers weakly.
      */
     private static final Logger DJL = Logger.getLogger("ai.djl");
+    /** Jetty and Javalin (under qins serve) announce every start and stop at INFO. */
+    private static final Logger JETTY = Logger.getLogger("org.eclipse.jetty");
+    private static final Logger JAVALIN = Logger.getLogger("io.javalin");
 
     private Logging() {
     }
@@ -21,5 +24,7 @@ final class Logging {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%4$s: %5$s%6$s%n");
         }
         DJL.setLevel(Level.SEVERE);
+        JETTY.setLevel(Level.WARNING);
+        JAVALIN.setLevel(Level.WARNING);
     }
 }

@@ -41,6 +41,7 @@ final class ProvidersCommand implements Runnable {
         try (QinsEngine engine = QinsEngine.builder().threads(1).build()) {
             selector = engine.providers();
         }
+        requireKnown(selector);
         out.println("Weight formats (qins convert --format NAME --format-option KEY=VALUE):");
         for (WeightFormat f : selector.registry().formats().all()) {
             out.printf("  %-12s %s%n", f.name(), f.description());
@@ -76,6 +77,24 @@ final class ProvidersCommand implements Runnable {
             out.printf("Selected KV cache provider: none: %s%n", e.getMessage());
         }
         out.flush();
+    }
+
+    /** A misspelt name is an error, not a listing that says "none". */
+    private void requireKnown(ProviderSelector selector) {
+        Checks check = new Checks(spec);
+        var r = selector.registry();
+        if (!r.formats().has(format)) {
+            throw check.fail("--format " + format + ": no weight format of that name; the classpath has "
+                    + r.formats().all().stream().map(WeightFormat::name).toList());
+        }
+        if (linear != null && !r.hasLinear(linear)) {
+            throw check.fail("--linear " + linear + ": no linear provider of that name; the classpath has "
+                    + r.linearProviders().stream().map(LinearLayerProvider::name).toList());
+        }
+        if (kv != null && !r.hasKv(kv)) {
+            throw check.fail("--kv " + kv + ": no KV cache provider of that name; the classpath has "
+                    + r.kvProviders().stream().map(KvCacheProvider::name).toList());
+        }
     }
 
     private static void options(PrintWriter out, List<OptionSpec> options) {

@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code qins} command. */
 @Command(name = "qins", mixinStandardHelpOptions = true, version = "qins 0.1.0",
         description = "Run Llama and Phi-3 models on the CPU with weights stored in the QINS codec.",
-        subcommands = {GenerateCommand.class, ChatCommand.class, CompareCommand.class, BenchCommand.class, DemoCommand.class,
-            SynthCommand.class, ProvidersCommand.class, ConvertCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, ChatCommand.class, ServeCommand.class, ServeBenchCommand.class, CompareCommand.class, ReportCommand.class, BenchCommand.class, DemoCommand.class,
+            SynthCommand.class, ProvidersCommand.class, ConvertCommand.class, ExportOnnxCommand.class, CommandLine.HelpCommand.class})
 public final class QinsCommand implements Runnable {
 
     @CommandLine.Spec
@@ -32,14 +32,29 @@ public final class QinsCommand implements Runnable {
         if (err != null) {
             cl.setErr(err);
         }
-        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("qins: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
-            if (Boolean.getBoolean("qins.debug")) {
-                ex.printStackTrace(commandLine.getErr());
-            }
-            return 1;
+        OptionTypes.register(cl);
+        cl.setParameterExceptionHandler((ex, parsed) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("qins: " + OptionTypes.describe(ex) + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+            c.getErr().flush();
+            return c.getCommandSpec().exitCodeOnInvalidInput();
         });
-        return cl.execute(args);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> report(ex, commandLine.getErr()));
+        try {
+            return cl.execute(args);
+        } catch (Error e) { // picocli hands Exceptions to the handler above; an Error (out of memory) comes here
+            return report(e, cl.getErr());
+        }
+    }
+
+    /** One line on {@code err} (the stack trace too with {@code -Dqins.debug=true}); exit status 1. */
+    private static int report(Throwable ex, java.io.PrintWriter err) {
+        err.println("qins: " + ErrorLine.of(ex));
+        if (Boolean.getBoolean("qins.debug")) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        return 1;
     }
 
     @Override

@@ -54,6 +54,31 @@ class ChatCommandTest {
     }
 
     @Test
+    void aTurnBeyondTheContextIsReportedAndTheSessionGoesOn(@TempDir Path tmp) throws Exception {
+        Path model = copyWithTemplate(tmp);
+        InputStream stdin = System.in;
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String tooLong = "tell me a very long story ".repeat(100);
+        try {
+            System.setIn(new ByteArrayInputStream((tooLong + "\nhi\n/exit\n").getBytes(StandardCharsets.UTF_8)));
+            int rc = QinsCommand.run(new PrintWriter(out), new PrintWriter(err), "chat", "--model", model.toString(), "--system",
+                    "be brief", "--temperature", "0", "--max-new-tokens", "12", "--linear", "fp32", "--kv", "fp32", "--threads", "1",
+                    "--show-prompt");
+            assertThat(rc).as(err.toString()).isZero();
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(err.toString()).containsPattern("qins: the conversation \\(\\d+ tokens\\) plus 12 new tokens exceeds the model's"
+                + " context of 512; /reset to start over");
+        // The refused turn left nothing behind: the next one is the first of the conversation.
+        Matcher m = Pattern.compile("<prompt>\\R(.*?)\\R</prompt>", Pattern.DOTALL).matcher(out.toString());
+        assertThat(m.find()).isTrue();
+        assertThat(m.group(1)).isEqualTo("<s><|system|>be brief</s><|user|>hi</s><|assistant|>");
+        assertThat(m.find()).isFalse();
+    }
+
+    @Test
     void layerOptionsReachTheProvider(@TempDir Path tmp) throws Exception {
         Path model = copyWithTemplate(tmp);
         InputStream stdin = System.in;
@@ -93,7 +118,7 @@ class ChatCommandTest {
         return out.toString();
     }
 
-    private static Path copyWithTemplate(Path tmp) throws Exception {
+    static Path copyWithTemplate(Path tmp) throws Exception {
         Path dir = tmp.resolve("chat-llama");
         Files.createDirectories(dir);
         try (var files = Files.list(CompareCommandTest.LLAMA)) {

@@ -13,6 +13,26 @@ interface QinsKernel {
         }
     }
 
+    /**
+     * True when {@link #dotRowsBatch} decodes each weight once for several input vectors (then a
+     * small batch is cheaper through it than through decoded tiles).
+     */
+    default boolean fusesBatches() {
+        return false;
+    }
+
+    /**
+     * {@code out[b * outStride + o] = sum_i W[o][i] * x[b * cols + i]} for {@code o} in
+     * {@code [from, to)} and {@code b < batch} ({@code cols}: the row length).
+     */
+    default void dotRowsBatch(int from, int to, float[] x, int cols, int batch, float[] out, int outStride, float[] scratch) {
+        for (int b = 0; b < batch; b++) {
+            for (int o = from; o < to; o++) {
+                out[b * outStride + o] = dotRow(o, x, b * cols, scratch);
+            }
+        }
+    }
+
     /** Decodes row {@code row} into {@code dst[0, cols)}. */
     default void decodeRow(int row, float[] dst) {
         decodeRow(row, dst, 0);

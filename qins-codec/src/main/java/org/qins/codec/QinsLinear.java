@@ -18,6 +18,8 @@ public final class QinsLinear implements LinearLayer {
 
     /** Per-thread row tile, shared by all layers on that thread. */
     private static final ThreadScratch TILE = new ThreadScratch();
+    /** The caller's packed batch ({@link VectorMath#packBatch}), read by every thread of one product. */
+    private static final ThreadScratch PACKED = new ThreadScratch();
     private static final int ROW_GRAIN = 16;
     private static final int TILE_ROWS = 4;
 
@@ -62,7 +64,32 @@ public final class QinsLinear implements LinearLayer {
             parallel.forRange(out, ROW_GRAIN, (from, to) -> kernel.dotRows(from, to, input, output, TILE.floats(in)));
             return;
         }
-        // Prefill: decode TILE_ROWS rows once into a per-thread tile, then a register-blocked
+        if (batch < VectorMath.PACKED_MIN_BATCH && kernel.fusesBatches()) {
+            // Batched decode steps (a few sequences, one token each): each weight decoded once for
+            // every four rows, no tile written and read back.
+            parallel.forRange(out, ROW_GRAIN, (from, to) -> kernel.dotRowsBatch(from, to, input, in, batch, output, out, TILE.floats(in)));
+            return;
+        }
+        if (batch >= VectorMath.PACKED_MIN_BATCH) {
+            // Prefill: the batch packed once (batch along the lanes), then per block of six rows a
+            // decode into the thread's tile and the packed product over it.
+            float[] packed = PACKED.floats(VectorMath.packedFloats(batch, in));
+            VectorMath.packBatch(input, batch, in, packed);
+            int rowsPerBlock = VectorMath.PACKED_ROWS;
+            parallel.forRange((out + rowsPerBlock - 1) / rowsPerBlock, 2, (from, to) -> {
+                float[] tile = TILE.floats(rowsPerBlock * in);
+                for (int blk = from; blk < to; blk++) {
+                    int o = blk * rowsPerBlock;
+                    int rows = Math.min(rowsPerBlock, out - o);
+                    for (int r = 0; r < rows; r++) {
+                        kernel.decodeRow(o + r, tile, r * in);
+                    }
+                    VectorMath.gemmPacked(tile, rows, in, packed, batch, output, o, out);
+                }
+            });
+            return;
+        }
+        // Small batches: decode TILE_ROWS rows once into a per-thread tile, then a register-blocked
         // rows x batch product over it (each decoded row is read once per 4 batch vectors).
         parallel.forRange(out, ROW_GRAIN, (from, to) -> {
             float[] tile = TILE.floats(TILE_ROWS * in);

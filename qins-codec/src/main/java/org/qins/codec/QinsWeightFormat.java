@@ -1,12 +1,17 @@
 package org.qins.codec;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.qins.api.LayerSpec;
 import org.qins.api.OptionSpec;
 import org.qins.api.Options;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
 import org.qins.api.WeightFormat;
+import org.qins.api.WeightStatistics;
 
 /**
  * A QINS layout as a weight format: {@code qins9}, {@code qins8} or {@code qins8-seed}. The
@@ -73,6 +78,48 @@ public abstract sealed class QinsWeightFormat implements WeightFormat {
     @Override
     public TensorView decode(LayerSpec spec, StoredWeight stored, java.lang.foreign.SegmentAllocator memory) {
         return QinsCodec.decodeToView(QinsTensor.fromStored(spec, stored), memory);
+    }
+
+    /** Name of the histogram of magnitude codes ({@code maxCode + 1} bins, the sign left out). */
+    public static final String CODES_HISTOGRAM = "codes";
+
+    /**
+     * The magnitude codes of a stored weight: a histogram over {@code 0..maxCode} and three
+     * counts: {@code zero code (0)} (exact zeros and weights below half the range's floor),
+     * {@code top code (1)} (the top of the group's range: its largest weight, and with
+     * {@code fit=mse} the weights above the fitted scale, saturated there) and
+     * {@code bottom code (maxCode)} (the range's floor: weights clamped up to it from below).
+     */
+    @Override
+    public WeightStatistics statistics(LayerSpec spec, StoredWeight stored) {
+        QinsTensor t = QinsTensor.fromStored(spec, stored);
+        int maxCode = layout.maxCode();
+        int mask = layout.signInCode() ? 0x7F : 0xFF;
+        long[] histogram = new long[maxCode + 1];
+        MemorySegment codes = t.codes();
+        for (long i = 0, n = codes.byteSize(); i < n; i++) {
+            histogram[codes.get(ValueLayout.JAVA_BYTE, i) & mask]++;
+        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put(zeroCount(), histogram[0]);
+        counts.put(topCount(), histogram[1]);
+        counts.put(bottomCount(), histogram[maxCode]);
+        return new WeightStatistics(spec.parameters(), counts, Map.of(CODES_HISTOGRAM, histogram));
+    }
+
+    /** The count of code 0 in {@link #statistics}. */
+    public String zeroCount() {
+        return "zero code (0)";
+    }
+
+    /** The count of code 1 in {@link #statistics}. */
+    public String topCount() {
+        return "top code (1)";
+    }
+
+    /** The count of the largest code in {@link #statistics}. */
+    public String bottomCount() {
+        return "bottom code (" + layout.maxCode() + ")";
     }
 
     /** {@code qins9}. */

@@ -23,7 +23,7 @@ public final class EightLaneMain {
             QinsTensor t = QinsCodec.encode("l", w, out, in, f);
             QinsLinear layer = new QinsLinear(new LayerSpec("l", out, in), t, Parallel.SEQUENTIAL);
             System.out.println("lanes=" + LutVectorKernel.L + " kernel=" + layer.kernelName());
-            for (int batch : new int[] {1, 3}) {
+            for (int batch : new int[] {1, 3, 8, 45}) { // 8 and 45: the packed product with 8-lane panels
                 float[] x = QinsLinearTest.input(batch, batch * in);
                 float[] y = new float[batch * out];
                 layer.forward(x, y, batch);

@@ -65,7 +65,11 @@ class QinsLinearTest {
                 .filter(k -> k != QinsKernels.TABLE32 || LutVectorKernel.supports(t)).toList();
     }
 
-    /** The kernel matrix: every kernel, every format, one and two threads, batch 1 (dot loops) and batches (tiles). */
+    /**
+     * The kernel matrix: every kernel, every format, one and two threads, batch 1 (dot loops), small
+     * batches (the fused batch loop where the kernel has one: blocks of four and the rest) and a
+     * batch past it (tiles).
+     */
     @ParameterizedTest
     @MethodSource("cases")
     void everyKernelMatchesDecodeThenMultiply(QinsFormat format, int in) {
@@ -75,7 +79,8 @@ class QinsLinearTest {
         for (QinsKernels kind : kernelsFor(t)) {
             for (Parallel p : new Parallel[] {Parallel.SEQUENTIAL, new ChunkedParallel()}) {
                 QinsLinear layer = new QinsLinear(spec, t, p, kind.create(t), null);
-                for (int batch : new int[] {1, 3, 6}) {
+                // 2..7: the fused batch loop (where the kernel has one); 8 and up: the packed prefill product
+                for (int batch : new int[] {1, 3, 6, 9, 12, 17, 40, 56, 70}) {
                     float[] x = input(batch, batch * in);
                     float[] y = new float[batch * OUT];
                     layer.forward(x, y, batch);
@@ -111,7 +116,7 @@ class QinsLinearTest {
           }
           for (Parallel p : new Parallel[] {Parallel.SEQUENTIAL, new ChunkedParallel()}) {
             QinsLinear layer = new QinsLinear(spec, t, p, k, null);
-            for (int batch : new int[] {1, 3}) {
+            for (int batch : new int[] {1, 3, 5}) {
                 float[] x = input(batch + 11, batch * in);
                 float[] y = new float[batch * OUT];
                 layer.forward(x, y, batch);

@@ -9,8 +9,16 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 
 /** The module boundaries of DESIGN.md, checked on the compiled main classes of every module. */
-@AnalyzeClasses(packages = "org.qins", importOptions = ImportOption.DoNotIncludeTests.class)
+@AnalyzeClasses(packages = "org.qins", importOptions = {ImportOption.DoNotIncludeTests.class, ArchitectureTest.NoTestJars.class})
 class ArchitectureTest {
+
+    /** Test classes shared as a test-jar (qins-transformer's GGUF writer) are test code too. */
+    static final class NoTestJars implements ImportOption {
+        @Override
+        public boolean includes(com.tngtech.archunit.core.importer.Location location) {
+            return !location.contains("-tests.jar");
+        }
+    }
 
     private static final String[] QINS_TYPES = {"org.qins.codec..", "org.qins.legacy..", "org.qins.kvcache.."};
 
@@ -24,7 +32,8 @@ class ArchitectureTest {
     static final ArchRule engineDependsOnTheApiOnly = noClasses()
             .that().resideInAPackage("org.qins.transformer..")
             .should().dependOnClassesThat().resideInAnyPackage("org.qins.codec..", "org.qins.legacy..", "org.qins.kvcache..",
-                    "org.qins.fp..", "org.qins.tools..", "org.qins.cli..", "org.qins.bench..")
+                    "org.qins.fp..", "org.qins.tools..", "org.qins.cli..", "org.qins.bench..", "org.qins.server..",
+                    "org.qins.langchain4j..")
             .because("the engine is what a library user depends on alone: providers are found on the classpath, tools sit on top");
 
     @ArchTest
@@ -41,11 +50,37 @@ class ArchitectureTest {
             .because("the tools are the command's: the engine and the providers never need them");
 
     @ArchTest
+    static final ArchRule serverAndAdaptersDependOnTheEngineAndTheApiOnly = noClasses()
+            .that().resideInAnyPackage("org.qins.server..", "org.qins.langchain4j..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.qins.codec..", "org.qins.legacy..", "org.qins.kvcache..",
+                    "org.qins.fp..", "org.qins.tools..", "org.qins.cli..", "org.qins.bench..")
+            .because("the server and the LangChain4j adapters run on the engine's library API; providers come from the classpath");
+
+    @ArchTest
+    static final ArchRule theServerAndTheAdaptersAreIndependent = noClasses()
+            .that().resideInAPackage("org.qins.langchain4j..")
+            .should().dependOnClassesThat().resideInAPackage("org.qins.server..")
+            .andShould().dependOnClassesThat().resideInAPackage("io.javalin..");
+
+    @ArchTest
+    static final ArchRule nothingButTheCommandDependsOnTheServerOrTheAdapters = noClasses()
+            .that().resideOutsideOfPackages("org.qins.server..", "org.qins.langchain4j..", "org.qins.cli..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.qins.server..", "org.qins.langchain4j..")
+            .because("the server and the adapters sit on top: the engine, the providers and the tools never need them");
+
+    @ArchTest
+    static final ArchRule theSchedulerAndTheProtocolKnowNoHttpServer = noClasses()
+            .that().resideInAnyPackage("org.qins.server.batch..", "org.qins.server.openai..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.javalin..", "jakarta.servlet..", "org.eclipse.jetty..")
+            .because("the scheduler runs on the engine alone and the protocol is JSON; only the server's front classes speak HTTP");
+
+    @ArchTest
     static final ArchRule apiDependsOnNothingOfOurs = noClasses()
             .that().resideInAPackage("org.qins.api..")
             .should().dependOnClassesThat().resideInAnyPackage(
                     "org.qins.codec..", "org.qins.legacy..", "org.qins.kvcache..", "org.qins.fp..",
-                    "org.qins.transformer..", "org.qins.tools..", "org.qins.cli..", "org.qins.bench..")
+                    "org.qins.transformer..", "org.qins.tools..", "org.qins.cli..", "org.qins.bench..", "org.qins.server..",
+                    "org.qins.langchain4j..")
             .because("qins-api is the contract third parties implement: JDK only");
 
     @ArchTest
@@ -57,6 +92,19 @@ class ArchitectureTest {
     static final ArchRule providersDoNotReachIntoTheEngine = noClasses()
             .that().resideInAnyPackage("org.qins.codec..", "org.qins.legacy..", "org.qins.kvcache..", "org.qins.fp..")
             .should().dependOnClassesThat().resideInAnyPackage("org.qins.transformer..", "org.qins.tools..", "org.qins.cli..");
+
+    @ArchTest
+    static final ArchRule theOnnxExporterReadsTheEngineTheApiAndTheCodecOnly = noClasses()
+            .that().resideInAPackage("org.qins.onnx..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.qins.legacy..", "org.qins.kvcache..", "org.qins.fp..",
+                    "org.qins.tools..", "org.qins.cli..", "org.qins.bench..")
+            .because("the exporter writes a checkpoint's graph: the engine reads it, the codec says how QINS parts decode");
+
+    @ArchTest
+    static final ArchRule nothingButTheCommandDependsOnTheExporter = noClasses()
+            .that().resideOutsideOfPackages("org.qins.onnx..", "org.qins.cli..")
+            .should().dependOnClassesThat().resideInAPackage("org.qins.onnx..")
+            .because("export is a command's job: the engine, tools and providers never need it");
 
     @ArchTest
     static final ArchRule noCyclesBetweenModules = slices().matching("org.qins.(*)..").should().beFreeOfCycles();

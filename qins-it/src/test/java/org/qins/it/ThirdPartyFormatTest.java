@@ -57,7 +57,7 @@ class ThirdPartyFormatTest {
                 .hasMessageContaining("[fp32, qins, qins-legacy]");
         assertThatThrownBy(() -> forNameIn(IsolatedClasspath.without(ThirdPartyFormatTest.class), "q8_0"))
                 .hasMessageContaining("no weight format named 'q8_0'")
-                .hasMessageContaining("[bf16, f16, f32, qins8, qins8-seed, qins9]");
+                .hasMessageContaining("[bf16, f16, f32, gguf-q8_0, qins8, qins8-seed, qins9]"); // gguf-q8_0: the engine's own
     }
 
     /** {@code QinsEngine.builder().threads(1).flag(unset).build().load(dir)} inside {@code loader}. */

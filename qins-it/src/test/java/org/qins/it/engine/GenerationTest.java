@@ -69,4 +69,15 @@ class GenerationTest {
         assertThat(second.tokens()).isEqualTo(first.tokens());
         assertThat(other.tokens()).isNotEqualTo(first.tokens());
     }
+
+    @Test
+    void aStopRequestEndsTheRunAfterTheTokenJustGiven() {
+        int[] expected = ref.prompts().get(1).greedyTokens();
+        int[] seen = new int[1];
+        GenerationResult r = new Generator(model, Engines.fp32Kv()).continueSequence(
+                model.newSequence(Engines.fp32Kv(), 64), ref.prompts().get(1).prompt(), GenerationOptions.greedy(50, Set.of()),
+                (s, t, l) -> seen[0]++, () -> seen[0] == 7);
+        assertThat(r.tokens()).isEqualTo(java.util.Arrays.copyOf(expected, 7));
+        assertThat(r.stoppedOnEos()).isFalse();
+    }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.qins.transformer.io.JsonErrors;
 
 /** Reads an {@code llm-ref/1} file (a reference.json or a candidate written by {@link CandidateWriter}). */
 public final class ReferenceFile {
@@ -23,7 +24,10 @@ public final class ReferenceFile {
         try {
             root = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + file + ": " + JsonErrors.describe(e), e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException(file + ": must hold an llm-ref/1 JSON object, got " + JsonErrors.kind(root));
         }
         if (!LlmRef.FORMAT.equals(root.path("format").asText())) {
             throw new IllegalArgumentException(file + ": format is '" + root.path("format").asText() + "', expected '"

@@ -70,6 +70,15 @@ public final class ChatSession {
         this.temperature = temperature;
         this.topP = topP;
         this.seed = seed;
+        this.stopSet = stopTokens(model, tokenizer, template);
+        reset();
+    }
+
+    /**
+     * Token ids that end a chat answer: the config's EOS ids, the template's eos_token, and
+     * {@link #END_OF_TURN} markers where they are single tokens of the vocabulary.
+     */
+    public static Set<Integer> stopTokens(CausalLm model, Tokenizer tokenizer, ChatTemplate template) {
         Set<Integer> s = new LinkedHashSet<>(model.config().eosTokenIds());
         List<String> names = new ArrayList<>(END_OF_TURN);
         names.add(template.eosToken());
@@ -79,8 +88,7 @@ public final class ChatSession {
                 s.add(id);
             }
         }
-        this.stopSet = Set.copyOf(s);
-        reset();
+        return Set.copyOf(s);
     }
 
     /** Token ids that end an answer. */
@@ -102,41 +110,57 @@ public final class ChatSession {
         consumed = new int[0];
     }
 
-    /** Adds the user's message, answers it (text streamed to {@code stream} as it comes) and keeps the answer. */
+    /**
+     * Adds the user's message, answers it (text streamed to {@code stream} as it comes) and keeps the
+     * answer. If the turn fails, the conversation is as it was before it: a turn that does not fit
+     * the context throws {@link ContextFullException} before any work, a template that refuses the
+     * messages a {@link TemplateException}; a failure while generating also drops the KV cache.
+     */
     public Turn send(String user, Consumer<String> stream) {
         messages.add(ChatMessage.user(user));
-        String prompt = template.render(messages, true);
-        int[] ids = tokenizer.encodeVerbatim(prompt);
-        if (ids.length == 0) {
-            throw new IllegalStateException("the chat template rendered an empty prompt");
+        boolean cacheTouched = false;
+        try {
+            String prompt = template.render(messages, true);
+            int[] ids = tokenizer.encodeVerbatim(prompt);
+            if (ids.length == 0) {
+                throw new IllegalStateException("the chat template rendered an empty prompt");
+            }
+            int capacity = model.config().maxPositionEmbeddings();
+            if (ids.length + maxNewTokens > capacity) {
+                throw new ContextFullException("the conversation (" + ids.length + " tokens) plus " + maxNewTokens
+                        + " new tokens exceeds the model's context of " + capacity + "; /reset to start over");
+            }
+            int reused = 0;
+            if (sequence != null && consumed.length < ids.length
+                    && Arrays.equals(consumed, 0, consumed.length, ids, 0, consumed.length)) {
+                reused = consumed.length;
+            } else {
+                sequence = model.newSequence(kv, capacity);
+            }
+            StreamDecoder decoder = new StreamDecoder(tokenizer);
+            GenerationOptions options = new GenerationOptions(maxNewTokens, temperature, topP, seed + turns++, stopSet);
+            cacheTouched = true;
+            GenerationResult r = new Generator(model, kv).continueSequence(sequence, Arrays.copyOfRange(ids, reused, ids.length),
+                    options, (step, token, logits) -> {
+                        if (!stopSet.contains(token)) {
+                            stream.accept(decoder.push(token));
+                        }
+                    });
+            stream.accept(decoder.flush());
+            int[] tokens = r.stoppedOnEos() ? Arrays.copyOf(r.tokens(), r.tokens().length - 1) : r.tokens();
+            // The cache holds the prompt and every answer token but the last one generated.
+            consumed = Arrays.copyOf(ids, sequence.length());
+            System.arraycopy(r.tokens(), 0, consumed, ids.length, sequence.length() - ids.length);
+            String text = tokenizer.decode(tokens);
+            messages.add(ChatMessage.assistant(text));
+            return new Turn(prompt, ids.length, reused, text, tokens, r.stoppedOnEos());
+        } catch (RuntimeException | Error e) {
+            messages.removeLast(); // the user's message: the answer is added last, after everything that can fail
+            if (cacheTouched) { // the cache may hold part of the failed turn
+                sequence = null;
+                consumed = new int[0];
+            }
+            throw e;
         }
-        int capacity = model.config().maxPositionEmbeddings();
-        if (ids.length + maxNewTokens > capacity) {
-            messages.remove(messages.size() - 1);
-            throw new IllegalStateException("the conversation (" + ids.length + " tokens) plus " + maxNewTokens
-                    + " new tokens exceeds the model's context of " + capacity + "; /reset to start over");
-        }
-        int reused = 0;
-        if (sequence != null && consumed.length < ids.length && Arrays.equals(consumed, 0, consumed.length, ids, 0, consumed.length)) {
-            reused = consumed.length;
-        } else {
-            sequence = model.newSequence(kv, capacity);
-        }
-        StreamDecoder decoder = new StreamDecoder(tokenizer);
-        GenerationOptions options = new GenerationOptions(maxNewTokens, temperature, topP, seed + turns++, stopSet);
-        GenerationResult r = new Generator(model, kv).continueSequence(sequence, Arrays.copyOfRange(ids, reused, ids.length),
-                options, (step, token, logits) -> {
-                    if (!stopSet.contains(token)) {
-                        stream.accept(decoder.push(token));
-                    }
-                });
-        stream.accept(decoder.flush());
-        int[] tokens = r.stoppedOnEos() ? Arrays.copyOf(r.tokens(), r.tokens().length - 1) : r.tokens();
-        // The cache holds the prompt and every answer token but the last one generated.
-        consumed = Arrays.copyOf(ids, sequence.length());
-        System.arraycopy(r.tokens(), 0, consumed, ids.length, sequence.length() - ids.length);
-        String text = tokenizer.decode(tokens);
-        messages.add(ChatMessage.assistant(text));
-        return new Turn(prompt, ids.length, reused, text, tokens, r.stoppedOnEos());
     }
 }

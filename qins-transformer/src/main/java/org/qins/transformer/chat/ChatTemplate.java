@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.qins.transformer.io.JsonErrors;
 
 /**
  * A model's chat template: the Jinja {@code chat_template} of {@code tokenizer_config.json},
@@ -64,11 +65,25 @@ public final class ChatTemplate {
         try {
             cfg = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new TemplateException(file + ": cannot read: " + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
+            throw new TemplateException(file + ": cannot read: " + JsonErrors.describe(e), e);
         }
         if (cfg == null || !cfg.isObject()) {
-            throw new TemplateException(file + ": must hold a JSON object, got " + (cfg == null ? "nothing" : cfg.getNodeType()));
+            throw new TemplateException(file + ": must hold a JSON object, got " + JsonErrors.kind(cfg));
         }
+        return fromConfig(cfg, file.toString(), limits);
+    }
+
+    /** The chat template of a model directory or GGUF file ({@code tokenizer.chat_template}). */
+    public static ChatTemplate of(org.qins.transformer.source.ModelSource source, TemplateLimits limits) {
+        return fromConfig(source.tokenizerConfig(), source.tokenizerConfigName(), limits);
+    }
+
+    /**
+     * The template of a tokenizer_config.json document that {@code origin} holds (a file, or a GGUF file
+     * whose metadata gave it), rendered within {@code limits}.
+     */
+    public static ChatTemplate fromConfig(JsonNode cfg, String origin, TemplateLimits limits) {
+        String file = origin;
         JsonNode t = cfg.get("chat_template");
         String template = null;
         if (t != null && t.isTextual()) {

@@ -16,7 +16,8 @@ import org.qins.api.TensorView;
 
 /**
  * A model directory's weights: {@code model.safetensors}, or the shards listed in
- * {@code model.safetensors.index.json}. All files are memory-mapped; nothing is copied.
+ * {@code model.safetensors.index.json}. All files are memory-mapped; nothing is copied. Another
+ * reader (a GGUF file) can present its tensors under the architecture's names with {@link #of}.
  */
 public final class Checkpoint implements AutoCloseable {
 
@@ -24,20 +25,23 @@ public final class Checkpoint implements AutoCloseable {
     public static final String INDEX_FILE = "model.safetensors.index.json";
 
     private final Path directory;
-    private final List<SafetensorsFile> files;
+    private final List<Path> files;
+    private final Runnable onClose;
     private final Map<String, TensorView> tensors;
     private final Map<String, Path> fileOf;
+    /** The safetensors files by path, whose pages {@link #release} can drop (none for another reader's tensors). */
     private final Map<Path, SafetensorsFile> byPath = new java.util.HashMap<>();
     private final Map<String, String> metadata;
 
-    private Checkpoint(Path directory, List<SafetensorsFile> files, Map<String, TensorView> tensors, Map<String, Path> fileOf,
-            Map<String, String> metadata) {
+    private Checkpoint(Path directory, List<Path> files, Runnable onClose, Map<String, TensorView> tensors, Map<String, Path> fileOf,
+            Map<String, String> metadata, List<SafetensorsFile> safetensors) {
         this.directory = directory;
         this.files = files;
+        this.onClose = onClose;
         this.tensors = tensors;
         this.fileOf = fileOf;
         this.metadata = metadata;
-        files.forEach(f -> byPath.put(f.path(), f));
+        safetensors.forEach(f -> byPath.put(f.path(), f));
     }
 
     /** Opens the checkpoint in {@code modelDir}. */
@@ -51,6 +55,8 @@ public final class Checkpoint implements AutoCloseable {
             paths = shards.shards();
         } else if (Files.isRegularFile(single)) {
             paths = List.of(single);
+        } else if (Files.exists(index) || Files.exists(single)) {
+            throw new CheckpointException((Files.exists(index) ? index : single) + ": not a regular file");
         } else {
             throw new CheckpointException(modelDir + ": no " + SINGLE_FILE + " or " + INDEX_FILE + " (found: " + listing(modelDir) + ")");
         }
@@ -74,12 +80,25 @@ public final class Checkpoint implements AutoCloseable {
             if (shards != null) {
                 shards.checkAgainst(fileOf);
             }
-            return new Checkpoint(modelDir, List.copyOf(files), Collections.unmodifiableMap(tensors),
-                    Collections.unmodifiableMap(fileOf), Collections.unmodifiableMap(metadata));
+            List<SafetensorsFile> opened = List.copyOf(files);
+            return new Checkpoint(modelDir, opened.stream().map(SafetensorsFile::path).toList(),
+                    () -> opened.forEach(SafetensorsFile::close), Collections.unmodifiableMap(tensors),
+                    Collections.unmodifiableMap(fileOf), Collections.unmodifiableMap(metadata), opened);
         } catch (RuntimeException e) {
             files.forEach(SafetensorsFile::close);
             throw e;
         }
+    }
+
+    /**
+     * Tensors that another reader mapped from {@code file} (named as the architecture names them; encoded
+     * weights recorded in {@code metadata} as {@link StoredFormats} says), released by {@code onClose}.
+     */
+    public static Checkpoint of(Path file, Map<String, TensorView> tensors, Map<String, String> metadata, Runnable onClose) {
+        Map<String, Path> fileOf = new LinkedHashMap<>();
+        tensors.keySet().forEach(n -> fileOf.put(n, file));
+        return new Checkpoint(file, List.of(file), onClose, Collections.unmodifiableMap(new LinkedHashMap<>(tensors)),
+                Collections.unmodifiableMap(fileOf), Map.copyOf(metadata), List.of());
     }
 
     private static String listing(Path dir) {
@@ -114,7 +133,7 @@ public final class Checkpoint implements AutoCloseable {
         TensorView t = tensors.get(tensorName);
         if (t == null) {
             throw new CheckpointException(directory + ": no tensor '" + tensorName + "' in " + files.stream()
-                    .map(f -> f.path().getFileName().toString()).toList());
+                    .map(f -> f.getFileName().toString()).toList());
         }
         return t;
     }
@@ -122,7 +141,7 @@ public final class Checkpoint implements AutoCloseable {
     /**
      * Drops a tensor's pages from this process's resident set after a streaming pass over it (the
      * converter's): the mapping stays, so the tensor can still be read, from the page cache. Does nothing
-     * where the OS offers no way to ({@code madvise}).
+     * where the OS offers no way to ({@code madvise}) and for tensors another reader mapped ({@link #of}).
      */
     public void release(String tensorName) {
         release(tensorName, 0, tensor(tensorName).data().byteSize());
@@ -131,7 +150,10 @@ public final class Checkpoint implements AutoCloseable {
     /** {@link #release(String)} for bytes {@code [from, from + length)} of the tensor's data. */
     public void release(String tensorName, long from, long length) {
         TensorView t = tensor(tensorName);
-        byPath.get(fileOf.get(tensorName)).release(t, from, length);
+        SafetensorsFile f = byPath.get(fileOf.get(tensorName));
+        if (f != null) {
+            f.release(t, from, length);
+        }
     }
 
     /** Merged {@code __metadata__} of all files. */
@@ -188,6 +210,6 @@ public final class Checkpoint implements AutoCloseable {
 
     @Override
     public void close() {
-        files.forEach(SafetensorsFile::close);
+        onClose.run();
     }
 }

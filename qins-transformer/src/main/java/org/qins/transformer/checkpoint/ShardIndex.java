@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.qins.transformer.io.JsonErrors;
 
 /**
  * {@code model.safetensors.index.json}: its {@code weight_map} maps every tensor name to the shard
@@ -37,7 +38,7 @@ final class ShardIndex {
         try {
             root = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot read: " + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
+            throw new CheckpointException(file + ": cannot read: " + JsonErrors.describe(e), e);
         }
         JsonNode map = root == null ? null : root.get("weight_map");
         if (map == null || !map.isObject()) {

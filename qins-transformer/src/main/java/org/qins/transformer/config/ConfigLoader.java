@@ -11,6 +11,7 @@ import java.util.Set;
 import org.qins.transformer.arch.Architecture;
 import org.qins.transformer.arch.ArchitectureRegistry;
 import org.qins.transformer.arch.Projection;
+import org.qins.transformer.io.JsonErrors;
 
 /**
  * Reads {@code config.json} in both styles: transformers >= 5 ({@code rope_parameters}) and older
@@ -49,10 +50,10 @@ public final class ConfigLoader {
         try {
             n = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new UnsupportedModelException("cannot read " + file + ": " + String.valueOf(e.getMessage()).replaceAll("\\s+", " "));
+            throw new UnsupportedModelException("cannot read " + file + ": " + JsonErrors.describe(e));
         }
         if (n == null || !n.isObject()) {
-            throw new UnsupportedModelException(file + ": must hold a JSON object, got " + (n == null ? "nothing" : n.getNodeType()));
+            throw new UnsupportedModelException(file + ": must hold a JSON object, got " + JsonErrors.kind(n));
         }
         return n;
     }

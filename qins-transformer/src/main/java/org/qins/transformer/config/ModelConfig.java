@@ -56,6 +56,24 @@ public record ModelConfig(Architecture architecture, int hiddenSize, int interme
         };
     }
 
+    /** Every linear layer's shape by tensor base: the block projections' tensors, and the LM head unless tied. */
+    public java.util.Map<String, org.qins.api.LayerSpec> linearSpecs() {
+        java.util.Map<String, org.qins.api.LayerSpec> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < layers; i++) {
+            for (Projection p : Projection.values()) {
+                List<String> tensors = architecture.layer().tensors(p);
+                for (int t = 0; t < tensors.size(); t++) {
+                    String base = architecture.inLayer(i, tensors.get(t));
+                    out.put(base, new org.qins.api.LayerSpec(base, partSizes(p)[t], inputSize(p)));
+                }
+            }
+        }
+        if (!tieWordEmbeddings) {
+            out.put(architecture.head(), new org.qins.api.LayerSpec(architecture.head(), vocabSize, hiddenSize));
+        }
+        return out;
+    }
+
     /** Input width of a projection. */
     public int inputSize(Projection p) {
         return switch (p) {

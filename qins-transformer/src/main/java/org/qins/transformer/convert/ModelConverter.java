@@ -1,6 +1,8 @@
 package org.qins.transformer.convert;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SegmentAllocator;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -21,8 +23,9 @@ import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.checkpoint.FiniteCheck;
 import org.qins.transformer.checkpoint.ShardedCheckpointWriter;
 import org.qins.transformer.checkpoint.StoredFormats;
-import org.qins.transformer.config.ConfigLoader;
 import org.qins.transformer.config.ModelConfig;
+import org.qins.transformer.model.ModelTensors;
+import org.qins.transformer.source.ModelSource;
 
 /**
  * Streams a float checkpoint into an encoded one. The linear weights of the decoder blocks (the
@@ -106,7 +109,7 @@ public final class ModelConverter {
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
             ConversionReport report = write(modelDir, tmp, listener);
-            copyOtherFiles(modelDir, tmp);
+            ModelSource.of(modelDir).writeModelFiles(tmp);
             moveIntoPlace(tmp, output);
             return report;
         } catch (RuntimeException | Error e) {
@@ -122,15 +125,18 @@ public final class ModelConverter {
     }
 
     private ConversionReport write(Path modelDir, Path tmp, ConversionListener listener) {
-        Set<String> toEncode = encodedTensors(ConfigLoader.load(modelDir));
-        try (Checkpoint source = Checkpoint.open(modelDir)) {
+        ModelConfig config = ModelSource.of(modelDir).config();
+        Set<String> toEncode = encodedTensors(config);
+        Map<String, LayerSpec> linears = config.linearSpecs();
+        Set<String> floats = new HashSet<>(ModelTensors.floatTensors(config));
+        try (Checkpoint source = ModelSource.of(modelDir).openCheckpoint(config)) {
             if (source.metadata().containsKey(StoredFormats.CHECKPOINT_KEY)) {
                 throw new IllegalArgumentException(modelDir + " is already a converted checkpoint (format "
                         + source.metadata().getOrDefault(StoredFormats.FORMAT_KEY, source.metadata().get(StoredFormats.PROVIDER_KEY))
                         + "); convert the float original");
             }
             for (String name : new java.util.TreeSet<>(toEncode)) {
-                if (!source.has(name)) {
+                if (!source.has(name) && !source.isEncoded(name.substring(0, name.length() - WEIGHT.length()))) {
                     throw new IllegalArgumentException(modelDir + ": no tensor '" + name + "', which its architecture names as a linear weight");
                 }
             }
@@ -141,7 +147,19 @@ public final class ModelConverter {
                 writer.putSharedMetadata(StoredFormats.CHECKPOINT_KEY, CHECKPOINT_VERSION);
                 writer.putSharedMetadata(StoredFormats.FORMAT_KEY, format.name());
                 Tally tally = new Tally();
+                Set<String> sourceEncoded = new HashSet<>();
                 for (String name : source.tensorNames()) {
+                    String base = floats.contains(name) ? null : encodedBase(source, linears, name);
+                    if (base != null) {
+                        // a weight stored encoded in the source (a GGUF's Q8_0): decoded once, then encoded or kept as
+                        // float32, written here once the tensors before it are (in order, on this thread)
+                        if (sourceEncoded.add(base)) {
+                            pipeline.finish();
+                            writeDecoded(source, base, linears.get(base), floats, toEncode.contains(base + WEIGHT),
+                                    source.fileOf(name), writer, tally, listener);
+                        }
+                        continue;
+                    }
                     boolean encode = toEncode.contains(name);
                     EncodePipeline.Job job = encode ? memory -> encodeOne(source, name, memory) : null;
                     pipeline.submit(name, job, done -> writeOne(source, done, writer, tally, listener));
@@ -167,19 +185,14 @@ public final class ModelConverter {
     }
 
     /** Checks and encodes one block weight (on a pipeline thread), its parts in {@code memory}. */
-    private StoredWeight encodeOne(Checkpoint source, String name, java.lang.foreign.SegmentAllocator memory) {
+    private StoredWeight encodeOne(Checkpoint source, String name, SegmentAllocator memory) {
         TensorView t = source.tensor(name);
         Path file = source.fileOf(name);
         FiniteCheck.requireFiniteWeights(t, file); // a NaN encoded is a broken model
         checkLinear(t, file);
         String base = name.substring(0, name.length() - WEIGHT.length());
         LayerSpec spec = new LayerSpec(base, Math.toIntExact(t.dim(0)), Math.toIntExact(t.dim(1)));
-        try {
-            return format.encode(spec, t, formatOptions, memory);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(file + ": tensor '" + t.name() + "': " + format.name() + " cannot encode it: "
-                    + e.getMessage(), e);
-        }
+        return encode(spec, t, file, memory);
     }
 
     /** Writes one tensor in order (on the calling thread): its encoded parts, or its bytes copied a piece at a time. */
@@ -190,14 +203,7 @@ public final class ModelConverter {
         long bytes = t.data().byteSize();
         StoredWeight stored = done.stored();
         if (stored != null) {
-            String base = stored.name();
-            for (Map.Entry<String, TensorView> part : new java.util.TreeMap<>(stored.parts()).entrySet()) {
-                writer.add(base + "." + part.getKey(), part.getValue());
-            }
-            writer.putMetadata(StoredFormats.formatKey(base), stored.format());
-            for (Map.Entry<String, String> m : stored.metadata().entrySet()) {
-                writer.putMetadata(StoredFormats.metaPrefix(base) + m.getKey(), m.getValue());
-            }
+            put(writer, stored);
             tally.encoded++;
             tally.params += t.elementCount();
             tally.encodedBytes += stored.byteSize();
@@ -226,6 +232,51 @@ public final class ModelConverter {
         });
     }
 
+    /**
+     * A weight the source stores encoded (a GGUF file's Q8_0), decoded by its format, then encoded ({@code encode}) or
+     * written as float32, as the converter keeps every weight it does not encode.
+     */
+    private void writeDecoded(Checkpoint source, String base, LayerSpec spec, Set<String> floats, boolean encode, Path file,
+            ShardedCheckpointWriter writer, Tally tally, ConversionListener listener) {
+        StoredWeight stored = source.linear(base);
+        try (Arena memory = Arena.ofConfined()) { // the float32 copy and the encoded parts, freed once written
+            TensorView decoded = WeightFormat.forName(stored.format()).decode(spec, stored, memory);
+            if (encode) {
+                StoredWeight enc = encode(spec, decoded, file, memory);
+                put(writer, enc);
+                tally.encoded++;
+                tally.params += spec.parameters();
+                tally.encodedBytes += enc.byteSize();
+            } else {
+                writer.add(spec.name() + WEIGHT, decoded);
+                tally.copied++;
+            }
+        }
+        long bytes = stored.parts().entrySet().stream().filter(e -> !floats.contains(base + "." + e.getKey()))
+                .mapToLong(e -> e.getValue().data().byteSize()).sum(); // its bias is counted as itself
+        tally.sourceBytes += bytes;
+        listener.tensorDone(base, bytes, encode);
+    }
+
+    /** Writes an encoded weight: its parts as tensors {@code base.<part>}, its format and parameters as metadata. */
+    private static void put(ShardedCheckpointWriter writer, StoredWeight stored) {
+        String base = stored.name();
+        for (Map.Entry<String, TensorView> part : new java.util.TreeMap<>(stored.parts()).entrySet()) {
+            writer.add(base + "." + part.getKey(), part.getValue());
+        }
+        writer.putMetadata(StoredFormats.formatKey(base), stored.format());
+        for (Map.Entry<String, String> m : stored.metadata().entrySet()) {
+            writer.putMetadata(StoredFormats.metaPrefix(base) + m.getKey(), m.getValue());
+        }
+    }
+
+    /** The linear weight {@code name} is a part of when the source stores that weight encoded, else null. */
+    private static String encodedBase(Checkpoint source, Map<String, LayerSpec> linears, String name) {
+        int dot = name.lastIndexOf('.');
+        String base = dot > 0 ? name.substring(0, dot) : null;
+        return base != null && linears.containsKey(base) && source.isEncoded(base) ? base : null;
+    }
+
     private static void checkLinear(TensorView t, Path file) {
         if (t.rank() != 2 || !t.dtype().isFloat()) {
             throw new IllegalArgumentException(file + ": tensor '" + t.name() + "' is " + t.dtype() + java.util.Arrays.toString(t.shape())
@@ -233,16 +284,12 @@ public final class ModelConverter {
         }
     }
 
-    private static void copyOtherFiles(Path from, Path to) {
-        try (Stream<Path> files = Files.list(from)) {
-            for (Path p : files.toList()) {
-                String n = p.getFileName().toString();
-                if (Files.isRegularFile(p) && !n.endsWith(".safetensors") && !n.equals(Checkpoint.INDEX_FILE)) {
-                    Files.copy(p, to.resolve(n));
-                }
-            }
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot copy the model files of " + from + ": " + e.getMessage(), e);
+    private StoredWeight encode(LayerSpec spec, TensorView t, Path file, SegmentAllocator memory) {
+        try {
+            return format.encode(spec, t, formatOptions, memory);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(file + ": tensor '" + t.name() + "': " + format.name() + " cannot encode it: "
+                    + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.qins.transformer.generate;
 
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 import org.qins.api.KvCacheProvider;
 import org.qins.transformer.model.CausalLm;
 import org.qins.transformer.model.Sequence;
@@ -39,6 +40,16 @@ public final class Generator {
      * The result's tokens include a stop token that ended the run.
      */
     public GenerationResult continueSequence(Sequence seq, int[] newTokens, GenerationOptions options, TokenListener listener) {
+        return continueSequence(seq, newTokens, options, listener, () -> false);
+    }
+
+    /**
+     * As {@link #continueSequence(Sequence, int[], GenerationOptions, TokenListener)}, ending early when
+     * {@code stop} answers true after a token was given to the listener (a cancelled request, a stop
+     * string in the text): that token is the last of the result, which then says no stop token ended it.
+     */
+    public GenerationResult continueSequence(Sequence seq, int[] newTokens, GenerationOptions options, TokenListener listener,
+            BooleanSupplier stop) {
         if (newTokens.length == 0) {
             throw new IllegalArgumentException("nothing to continue from: give at least one new token");
         }
@@ -64,6 +75,9 @@ public final class Generator {
             out[n++] = token;
             if (contains(stops, token)) {
                 eos = true;
+                break;
+            }
+            if (stop.getAsBoolean()) {
                 break;
             }
             if (n < options.maxNewTokens()) {

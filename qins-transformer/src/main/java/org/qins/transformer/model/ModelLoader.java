@@ -19,12 +19,12 @@ import org.qins.transformer.arch.Projection;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.checkpoint.CheckpointException;
 import org.qins.transformer.checkpoint.FiniteCheck;
-import org.qins.transformer.config.ConfigLoader;
 import org.qins.transformer.config.ModelConfig;
 import org.qins.transformer.memory.MemoryBudget;
 import org.qins.transformer.memory.MemoryNeed;
 import org.qins.transformer.provider.LayerLoader;
 import org.qins.transformer.provider.ProviderSelector;
+import org.qins.transformer.source.ModelSource;
 
 /**
  * Builds a {@link CausalLm} from a Hugging Face model directory, by the tensor names its
@@ -64,12 +64,14 @@ public final class ModelLoader {
     }
 
     /**
-     * Loads {@code modelDir}: its memory plan is checked first (refused with the numbers when it does not fit), then
-     * the layers are built, allocating what they keep from an arena the model frees when it is closed.
+     * Loads a model directory or a GGUF file ({@link ModelSource}): its memory plan is checked first (refused with the
+     * numbers when it does not fit), then the layers are built, allocating what they keep from an arena the model frees
+     * when it is closed.
      */
     public CausalLm load(Path modelDir) {
-        ModelConfig config = ConfigLoader.load(modelDir, architectures);
-        Checkpoint ckpt = Checkpoint.open(modelDir);
+        ModelSource source = ModelSource.of(modelDir);
+        ModelConfig config = source.config(architectures);
+        Checkpoint ckpt = source.openCheckpoint(config);
         Arena arena = null;
         try {
             refuseUnused(config, ckpt);
@@ -106,8 +108,9 @@ public final class ModelLoader {
 
     /** The memory plan of loading {@code modelDir} with this loader's provider and options. */
     public LoadPlan plan(Path modelDir) {
-        ModelConfig config = ConfigLoader.load(modelDir, architectures);
-        try (Checkpoint ckpt = Checkpoint.open(modelDir)) {
+        ModelSource source = ModelSource.of(modelDir);
+        ModelConfig config = source.config(architectures);
+        try (Checkpoint ckpt = source.openCheckpoint(config)) {
             return plan(config, ckpt, modelDir);
         }
     }

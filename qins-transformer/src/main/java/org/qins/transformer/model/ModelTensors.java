@@ -1,8 +1,9 @@
 package org.qins.transformer.model;
 
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.qins.transformer.arch.Architecture;
 import org.qins.transformer.arch.LayerTensors;
@@ -23,40 +24,57 @@ public final class ModelTensors {
 
     /** Embedding, norm and bias tensors. */
     public static List<String> floatTensors(ModelConfig c) {
-        Architecture a = c.architecture();
-        LayerTensors names = a.layer();
-        List<String> out = new ArrayList<>();
-        out.add(a.embedding() + ".weight");
-        for (int i = 0; i < c.layers(); i++) {
-            out.add(a.inLayer(i, names.inputNorm()) + ".weight");
-            out.add(a.inLayer(i, names.postAttentionNorm()) + ".weight");
-            if (names.hasQkNorm()) {
-                out.add(a.inLayer(i, names.qNorm()) + ".weight");
-                out.add(a.inLayer(i, names.kNorm()) + ".weight");
-            }
-            for (Projection p : c.biases()) {
-                for (String t : names.tensors(p)) {
-                    out.add(a.inLayer(i, t) + ".bias");
-                }
-            }
-        }
-        out.add(a.finalNorm() + ".weight");
-        return out;
+        return List.copyOf(floatShapes(c).keySet());
     }
 
     /** Base names of the linear layers, the LM head included unless tied to the embedding. */
     public static List<String> linearBases(ModelConfig c) {
+        return List.copyOf(linearShapes(c).keySet());
+    }
+
+    /** Embedding, norm and bias tensors with the shapes the config gives them, in checkpoint order. */
+    public static Map<String, long[]> floatShapes(ModelConfig c) {
         Architecture a = c.architecture();
-        List<String> out = new ArrayList<>();
+        LayerTensors names = a.layer();
+        Map<String, long[]> out = new LinkedHashMap<>();
+        out.put(a.embedding() + ".weight", new long[] {c.vocabSize(), c.hiddenSize()});
+        for (int i = 0; i < c.layers(); i++) {
+            out.put(a.inLayer(i, names.inputNorm()) + ".weight", new long[] {c.hiddenSize()});
+            out.put(a.inLayer(i, names.postAttentionNorm()) + ".weight", new long[] {c.hiddenSize()});
+            if (names.hasQkNorm()) {
+                out.put(a.inLayer(i, names.qNorm()) + ".weight", new long[] {c.headDim()});
+                out.put(a.inLayer(i, names.kNorm()) + ".weight", new long[] {c.headDim()});
+            }
+            for (Projection p : c.biases()) {
+                List<String> tensors = names.tensors(p);
+                int[] sizes = c.partSizes(p);
+                for (int t = 0; t < tensors.size(); t++) {
+                    out.put(a.inLayer(i, tensors.get(t)) + ".bias", new long[] {sizes[t]});
+                }
+            }
+        }
+        out.put(a.finalNorm() + ".weight", new long[] {c.hiddenSize()});
+        return out;
+    }
+
+    /**
+     * Base names of the linear layers with the {@code [out, in]} shape of their float weight, the LM
+     * head included unless tied to the embedding.
+     */
+    public static Map<String, long[]> linearShapes(ModelConfig c) {
+        Architecture a = c.architecture();
+        Map<String, long[]> out = new LinkedHashMap<>();
         for (int i = 0; i < c.layers(); i++) {
             for (Projection p : Projection.values()) {
-                for (String t : a.layer().tensors(p)) {
-                    out.add(a.inLayer(i, t));
+                List<String> tensors = a.layer().tensors(p);
+                int[] sizes = c.partSizes(p);
+                for (int t = 0; t < tensors.size(); t++) {
+                    out.put(a.inLayer(i, tensors.get(t)), new long[] {sizes[t], c.inputSize(p)});
                 }
             }
         }
         if (!c.tieWordEmbeddings()) {
-            out.add(a.head());
+            out.put(a.head(), new long[] {c.vocabSize(), c.hiddenSize()});
         }
         return out;
     }

@@ -15,7 +15,8 @@ import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
 
 /**
- * Builds linear layers from stored weights with the provider the user asked for. When that
+ * Builds linear layers from stored weights with the provider the user asked for. A format no provider
+ * computes over (GGUF's Q8_0) is decoded to float32 at load first. When the chosen
  * provider cannot read the stored format (a float layer over a QINS checkpoint), the weight is
  * decoded at load by its {@linkplain org.qins.api.WeightFormat format}, found by the name stored
  * with it, and handed over as float32: an explicit choice is honoured, never silently replaced.
@@ -60,23 +61,37 @@ public final class LayerLoader {
      * the weight must be decoded for it first. Nothing is loaded.
      */
     public long allocatedBytes(LayerSpec spec, StoredWeight stored) {
+        if (storageOnly(stored)) {
+            return decodedBytes(spec) + allocatedBytes(spec, floatStandIn(spec, stored));
+        }
         LinearLayerProvider chosen = selector.chooseLinear(explicitName, stored.format()).provider();
         Options options = context(chosen).options();
         if (chosen.supports(stored.format())) {
             return chosen.allocatedBytes(spec, stored, options);
         }
-        long decoded = 4L * spec.outFeatures() * spec.inFeatures();
-        StoredWeight asF32 = StoredWeight.ofFloat(stored.name(), new TensorView(stored.name() + ".weight", DType.F32,
-                new long[] {spec.outFeatures(), spec.inFeatures()}, MemorySegment.NULL.reinterpret(decoded)));
-        return decoded + chosen.allocatedBytes(spec, asF32, options);
+        return decodedBytes(spec) + chosen.allocatedBytes(spec, floatStandIn(spec, stored), options);
     }
 
     /** {@link #allocatedBytes} for a weight loaded by {@link #loadKeptFloat}. */
     public long keptFloatAllocatedBytes(LayerSpec spec, StoredWeight stored) {
+        if (storageOnly(stored)) {
+            return decodedBytes(spec) + keptFloatAllocatedBytes(spec, floatStandIn(spec, stored));
+        }
         if (stored.isFloat() && selector.registry().hasLinear(ProviderSelector.FLOAT_REFERENCE)) {
             return selector.registry().linear(ProviderSelector.FLOAT_REFERENCE).allocatedBytes(spec, stored, Options.none());
         }
         return allocatedBytes(spec, stored);
+    }
+
+    /** Bytes of a float32 decoding of a {@code spec}-shaped weight. */
+    private static long decodedBytes(LayerSpec spec) {
+        return 4L * spec.outFeatures() * spec.inFeatures();
+    }
+
+    /** A float32 weight shaped as {@code stored}'s decoding, with no memory behind it: only for planning. */
+    private static StoredWeight floatStandIn(LayerSpec spec, StoredWeight stored) {
+        return StoredWeight.ofFloat(stored.name(), new TensorView(stored.name() + ".weight", DType.F32,
+                new long[] {spec.outFeatures(), spec.inFeatures()}, MemorySegment.NULL.reinterpret(decodedBytes(spec))));
     }
 
     public Parallel parallel() {
@@ -92,6 +107,7 @@ public final class LayerLoader {
     }
 
     public LinearLayer load(LayerSpec spec, StoredWeight stored) {
+        stored = computable(spec, stored);
         LinearLayerProvider chosen = selector.selectLinear(explicitName, stored.format()).provider();
         LayerContext context = context(chosen);
         if (chosen.supports(stored.format())) {
@@ -113,11 +129,30 @@ public final class LayerLoader {
      * stored encoded (converted with {@code --encode-head}) loads like any other weight.
      */
     public LinearLayer loadKeptFloat(LayerSpec spec, StoredWeight stored) {
+        stored = computable(spec, stored);
         if (stored.isFloat() && selector.registry().hasLinear(ProviderSelector.FLOAT_REFERENCE)) {
             LinearLayerProvider reference = selector.registry().linear(ProviderSelector.FLOAT_REFERENCE);
             return reference.load(spec, stored, new LayerContext(parallel, Options.none(), memory));
         }
         return load(spec, stored);
+    }
+
+    /**
+     * {@code stored} itself when some provider computes over its format; otherwise (a GGUF file's Q8_0, which is a
+     * storage format only) its float32 decoding by that format, made once here, so that the providers choose as
+     * they would for a float checkpoint.
+     */
+    private StoredWeight computable(LayerSpec spec, StoredWeight stored) {
+        if (!storageOnly(stored)) {
+            return stored; // (a format nobody knows is refused by the selection, naming the providers)
+        }
+        return StoredWeight.ofFloat(stored.name(), selector.registry().formats().forName(stored.format()).decode(spec, stored, memory));
+    }
+
+    /** A known format no provider computes over (a GGUF file's Q8_0): decoded to float32 at load. */
+    private boolean storageOnly(StoredWeight stored) {
+        return !stored.isFloat() && selector.registry().formats().has(stored.format())
+                && selector.registry().linearProviders().stream().noneMatch(p -> p.supports(stored.format()));
     }
 
     private LayerContext context(LinearLayerProvider provider) {

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import org.qins.transformer.io.JsonErrors;
 
 /**
  * A Hugging Face {@code tokenizer.json} run by the Rust tokenizers library (DJL; the native
@@ -62,9 +63,33 @@ public final class Tokenizer implements AutoCloseable {
             throw new TokenizerException(modelDir + ": no tokenizer.json (use --prompt-ids to give token ids)");
         }
         JsonNode tok = readObject(STRICT, file);
-        NativeGuards.check(file, tok);
         Path cfgFile = modelDir.resolve("tokenizer_config.json");
         JsonNode cfg = Files.isRegularFile(cfgFile) ? readObject(JSON, cfgFile) : JSON.createObjectNode();
+        return create(file, cfgFile, tok, cfg, options -> HuggingFaceTokenizer.newInstance(file, options));
+    }
+
+    /**
+     * A tokenizer built from documents that another file holds ({@code source}, a GGUF file, named in errors):
+     * {@code tokenizerJson} as a tokenizer.json and {@code tokenizerConfig} as a tokenizer_config.json.
+     */
+    public static Tokenizer fromJson(Path source, JsonNode tokenizerJson, JsonNode tokenizerConfig) {
+        byte[] json;
+        try {
+            json = JSON.writeValueAsBytes(tokenizerJson);
+        } catch (IOException e) {
+            throw new TokenizerException(source + ": cannot write its vocabulary as tokenizer.json: " + e.getMessage(), e);
+        }
+        return create(source, source, tokenizerJson, tokenizerConfig,
+                options -> HuggingFaceTokenizer.newInstance(new java.io.ByteArrayInputStream(json), options));
+    }
+
+    /** How the native library is asked to build the tokenizer, given its options. */
+    private interface NativeFactory {
+        HuggingFaceTokenizer create(Map<String, String> options) throws IOException;
+    }
+
+    private static Tokenizer create(Path file, Path cfgFile, JsonNode tok, JsonNode cfg, NativeFactory factory) {
+        NativeGuards.check(file, tok);
         JsonNode addBosNode = cfg.get("add_bos_token");
         if (addBosNode != null && !addBosNode.isNull() && !addBosNode.isBoolean()) {
             throw new TokenizerException(cfgFile + ": add_bos_token must be true or false, got " + addBosNode);
@@ -84,7 +109,7 @@ public final class Tokenizer implements AutoCloseable {
         options.put("maxLength", String.valueOf(Integer.MAX_VALUE));
         HuggingFaceTokenizer hf;
         try {
-            hf = HuggingFaceTokenizer.newInstance(file, options);
+            hf = factory.create(options);
         } catch (IOException | RuntimeException e) {
             throw new TokenizerException(file + ": the tokenizers library cannot load it: "
                     + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
@@ -104,10 +129,10 @@ public final class Tokenizer implements AutoCloseable {
         try {
             n = json.readTree(file.toFile());
         } catch (IOException e) {
-            throw new TokenizerException(file + ": cannot read: " + String.valueOf(e.getMessage()).replaceAll("\\s+", " "), e);
+            throw new TokenizerException(file + ": cannot read: " + JsonErrors.describe(e), e);
         }
         if (n == null || !n.isObject()) {
-            throw new TokenizerException(file + ": must hold a JSON object, got " + (n == null ? "nothing" : n.getNodeType()));
+            throw new TokenizerException(file + ": must hold a JSON object, got " + JsonErrors.kind(n));
         }
         return n;
     }

@@ -85,7 +85,7 @@ final class FuzzRunner {
                     accepted++;
                 } catch (ExecutionException e) {
                     Throwable c = e.getCause();
-                    if (target.clearError().isInstance(c) && c.getMessage() != null && c.getMessage().contains(dir.toString())) {
+                    if (target.isClear(c) && c.getMessage() != null && c.getMessage().contains(dir.toString())) {
                         refused++;
                         kinds.merge(kind(c.getMessage(), dir), 1, Integer::sum);
                     } else {

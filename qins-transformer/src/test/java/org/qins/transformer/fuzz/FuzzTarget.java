@@ -19,4 +19,9 @@ interface FuzzTarget {
 
     /** The exception type of a clear refusal; its message must also name the directory's file. */
     Class<? extends RuntimeException> clearError();
+
+    /** True when {@code t} is a clear refusal (by default: a {@link #clearError()}). */
+    default boolean isClear(Throwable t) {
+        return clearError().isInstance(t);
+    }
 }
