@@ -302,7 +302,7 @@ public final class VectorMath {
     /**
      * {@link #matmul} with {@code W} as little-endian bfloat16, read where it lies: a bfloat16 is the top half of a
      * float32, so each weight is widened exactly in a register (one vector batch) or a row tile is widened into an L1
-     * scratch for the register-blocked {@link #gemm}; the sums are formed as {@link #matmul}'s over the widened weights,
+     * scratch for the register-blocked {@link #gemm} or the packed {@link #gemmPacked} (as {@link #matmul} chooses); the sums are formed as {@link #matmul}'s over the widened weights,
      * so the results are the same floats, from half the bytes.
      */
     public static void matmulBf16(MemorySegment w, int rows, int n, float[] x, float[] y, int batch, Parallel parallel) {
@@ -312,7 +312,7 @@ public final class VectorMath {
                     y[o] = dotBf16(w, (long) o * n * 2, x, 0, n);
                 }
             });
-        } else {
+        } else if (batch < PACKED_MIN_BATCH) {
             parallel.forRange(rows, 16, (from, to) -> {
                 int tileRows = Math.max(4, Math.min(64, (TILE_FLOATS / Math.max(1, n)) & -4));
                 float[] tile = BF16_TILE.floats(tileRows * n);
@@ -320,6 +320,18 @@ public final class VectorMath {
                     int m = Math.min(tileRows, to - r);
                     widenBf16(w, (long) r * n * 2, tile, m * n);
                     gemm(tile, m, x, batch, n, y, r, rows);
+                }
+            });
+        } else {
+            float[] packed = PACKED.floats(packedFloats(batch, n));
+            packBatch(x, batch, n, packed);
+            parallel.forRange((rows + PACKED_ROWS - 1) / PACKED_ROWS, 2, (from, to) -> {
+                float[] tile = ROWS.floats(PACKED_ROWS * n);
+                for (int blk = from; blk < to; blk++) {
+                    int r0 = blk * PACKED_ROWS;
+                    int rs = Math.min(PACKED_ROWS, rows - r0);
+                    widenBf16(w, (long) r0 * n * 2, tile, rs * n);
+                    gemmPacked(tile, rs, n, packed, batch, y, r0, rows);
                 }
             });
         }
