@@ -160,7 +160,7 @@ class BrokenInvocationsTest {
                 c("--shape 0,0,0,0,0,0: '0' is not a positive whole number", "demo", "--shape", "0,0,0,0,0,0", "--cache-dir",
                         "{tmp}/demo"),
                 c("--shape 8,1,3,2,4,16: hidden 8 must divide by heads 3", "demo", "--shape", "8,1,3,2,4,16", "--cache-dir", "{tmp}/demo"),
-                c("--shape abc: expected demo, tinyllama-1b or", "demo", "--shape", "abc", "--cache-dir", "{tmp}/demo"),
+                c("--shape abc: expected demo, tinyllama-1b, phi3.5-mini, llama3-8b or", "demo", "--shape", "abc", "--cache-dir", "{tmp}/demo"),
                 c("--json {tmp}/missing/d.json: the directory {tmp}/missing does not exist", "demo", "--cache-dir", "{tmp}/demo",
                         "--json", "{tmp}/missing/d.json"),
                 // serve and serve-bench
