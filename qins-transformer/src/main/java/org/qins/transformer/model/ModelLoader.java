@@ -130,7 +130,7 @@ public final class ModelLoader {
                     StoredWeight stored = ckpt.linear(base);
                     LayerSpec spec = new LayerSpec(base, sizes[t], c.inputSize(p));
                     long a = loader.allocatedBytes(spec, stored);
-                    providers.add(loader.providerFor(stored.format()).name());
+                    providers.add(loader.providerFor(spec, stored).name());
                     allocated += a;
                     if (a > 0) {
                         stored.parts().values().forEach(v -> copied.add(v.name()));

@@ -98,12 +98,12 @@ public final class LayerLoader {
         return parallel;
     }
 
-    /** The provider that will compute layers stored as {@code storedFormat}. */
-    public LinearLayerProvider providerFor(String storedFormat) {
+    /** The provider that will compute {@code stored} (over its float32 decoding when its format is storage only). */
+    public LinearLayerProvider providerFor(LayerSpec spec, StoredWeight stored) {
         if (explicitName != null) {
             return selector.registry().linear(explicitName);
         }
-        return selector.chooseLinear(null, storedFormat).provider();
+        return selector.chooseLinear(null, (storageOnly(stored) ? floatStandIn(spec, stored) : stored).format()).provider();
     }
 
     public LinearLayer load(LayerSpec spec, StoredWeight stored) {
