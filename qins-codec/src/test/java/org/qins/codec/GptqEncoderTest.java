@@ -78,7 +78,8 @@ class GptqEncoderTest {
     @Test
     void withAMultipleOfTheIdentityTheCodesAreTheCodecsMseFitByteForByte() {
         for (QinsFormat f : new QinsFormat[] {QinsFormat.DEFAULTS, QINS8, QinsFormat.DEFAULTS.withF16Scales(false),
-                QinsFormat.DEFAULTS.withFit(ScaleFit.MSE).withF16Scales(true)}) {
+                new QinsFormat(QinsLayout.QINS9, Grouping.ROW, RangePolicy.CLIPPED, QinsFormat.WIDTH_QINS9, BelowRange.NEAREST, true,
+                        ScaleFit.MSE)}) {
             float[] w = weights(1);
             StoredWeight codec = QinsCodec.encode("l", w, ROWS, COLS, f).toStored();
             StoredWeight gptq = GptqEncoder.encode("l", w, ROWS, COLS, f, identity(2.5)).toStored();
@@ -87,6 +88,25 @@ class GptqEncoderTest {
             for (String part : codec.parts().keySet()) {
                 assertThat(gptq.part(part).shape()).isEqualTo(codec.part(part).shape());
                 assertThat(gptq.part(part).toByteArray()).as("%s %s", f, part).containsExactly(codec.part(part).toByteArray());
+            }
+        }
+    }
+
+    /** With {@code fit=max} each block's scale is its largest |w| as the codec's; codes are nearest in value (the codec's max fit rounds in log). */
+    @Test
+    void withTheMaxFitTheScalesAreTheCodecsAndTheCodesNearestInValue() {
+        QinsFormat max = QinsFormat.DEFAULTS.withFit(ScaleFit.MAX);
+        float[] w = weights(2);
+        StoredWeight codec = QinsCodec.encode("l", w, ROWS, COLS, max).toStored();
+        QinsTensor gptq = GptqEncoder.encode("l", w, ROWS, COLS, max, identity(1));
+        assertThat(gptq.toStored().part("scales").toByteArray()).containsExactly(codec.part("scales").toByteArray());
+        float[] d = QinsCodec.decode(gptq);
+        BlockFit fit = new BlockFit(max);
+        for (int r = 0; r < ROWS; r++) {
+            for (int i = 0; i < COLS; i++) {
+                float s = gptq.scaleAt(gptq.rangeIndex(r, i));
+                int c = fit.code(Math.abs(w[r * COLS + i]), s);
+                assertThat(d[r * COLS + i]).isEqualTo(c == 0 ? 0f : Math.copySign(fit.decode(c, s), w[r * COLS + i]));
             }
         }
     }
