@@ -12,6 +12,10 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.qins.transformer.calibrate.CalibrationListener;
+import org.qins.transformer.calibrate.CalibrationPlan;
+import org.qins.transformer.calibrate.CalibrationStatistics;
+import org.qins.transformer.calibrate.Calibrator;
 import org.qins.transformer.convert.ConversionListener;
 import org.qins.transformer.convert.ConversionOptions;
 import org.qins.transformer.convert.ConversionReport;
@@ -70,6 +74,31 @@ final class ConvertCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Option(names = "--calibrate", description = "Encode with calibration (GPTQ-style error compensation on the log grid for qins9 and"
+            + " qins8): the float model first runs over calibration text and each block weight is encoded to lower its layer's"
+            + " output error over those inputs. Default text: " + CalibrationPlan.DEFAULT_SAMPLES + " samples of "
+            + CalibrationPlan.DEFAULT_LENGTH + " tokens the model generates from BOS.")
+    boolean calibrate;
+
+    @Option(names = "--calibration-text", paramLabel = "FILE", description = "With --calibrate: UTF-8 text to calibrate on, tokenized by"
+            + " the model's tokenizer and cut into pieces of --calibration-length tokens (all of it is used).")
+    Path calibrationText;
+
+    @Option(names = "--calibration-samples", paramLabel = "N", description = "With --calibrate: samples the model generates from BOS"
+            + " (default " + CalibrationPlan.DEFAULT_SAMPLES + ").")
+    Integer calibrationSamples;
+
+    @Option(names = "--calibration-length", paramLabel = "L", description = "With --calibrate: tokens per sample or text piece (default "
+            + CalibrationPlan.DEFAULT_LENGTH + ").")
+    Integer calibrationLength;
+
+    @Option(names = "--calibration-seed", paramLabel = "S", description = "With --calibrate: seed of the first generated sample"
+            + " (default " + CalibrationPlan.DEFAULT_SEED + "; sample i uses S + i).")
+    Long calibrationSeed;
+
+    /** Upper bound of --calibration-samples: about a million tokens at the default length. */
+    static final int MAX_CALIBRATION_SAMPLES = 8192;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -80,6 +109,7 @@ final class ConvertCommand implements Callable<Integer> {
         long shardBytes = ByteSizes.parse("--shard-size", shardSize);
         ModelConfig config = check.model("--model", model);
         check.newDirectory("--output", output);
+        CalibrationPlan plan = calibrationPlan(check, config);
         Map<String, String> opts = new LinkedHashMap<>(formatOptions);
         put(opts, "group", group);
         put(opts, "policy", policy);
@@ -89,12 +119,26 @@ final class ConvertCommand implements Callable<Integer> {
         String name;
         try (QinsEngine engine = threads.engine().build()) {
             name = format != null ? format : layout != null ? layout : engine.defaultFormat();
-            ModelConverter converter = engine.converter(ConversionOptions.of(name, opts).withEncodeHead(encodeHead)
-                    .withShardBytes(shardBytes));
+            ConversionOptions options = ConversionOptions.of(name, opts).withEncodeHead(encodeHead).withShardBytes(shardBytes);
+            ModelConverter converter = engine.converter(options);
+            Calibrator calibrator = new Calibrator(engine.providers().registry(), engine.parallel());
+            if (plan != null) {
+                try {
+                    converter.requireCalibratable();
+                    calibrator.check(model, plan);
+                    CalibrationStatistics.requireFits(config, Runtime.getRuntime().maxMemory());
+                } catch (IllegalArgumentException e) {
+                    throw check.fail("--calibrate: " + e.getMessage());
+                }
+            }
             if (!GgufFile.isGguf(model)) { // a GGUF file is checked whole by its reader when it opens
                 try (Checkpoint source = Checkpoint.open(model)) {
                     ModelCheck.requireConvertible(config, source); // before anything is written
                 }
+            }
+            if (plan != null) {
+                CalibrationStatistics stats = calibrator.collect(model, plan, new CalibrationProgress(spec.commandLine().getErr()));
+                converter = engine.converter(options.withCalibration(stats));
             }
             try (Progress progress = new Progress(System.console() != null, out)) {
                 r = converter.convert(model, output, progress);
@@ -102,13 +146,75 @@ final class ConvertCommand implements Callable<Integer> {
             requireLoadable(engine);
         }
         double s = (System.nanoTime() - start) / 1e9;
-        out.printf("Converted %s -> %s as %s in %.1f s%n", model, output, name, s);
+        out.printf("Converted %s -> %s as %s%s in %.1f s%n", model, output, name, plan == null ? "" : " (calibrated)", s);
         out.printf("  %d linear weights encoded: %,d parameters in %,d bytes (%.4f bytes/parameter)%n", r.encodedTensors(),
                 r.encodedParams(), r.encodedBytes(), r.bytesPerEncodedParam());
         out.printf("  %d tensors kept in float; tensor data %,d -> %,d bytes (%.1f%%)%n", r.copiedTensors(), r.sourceBytes(),
                 r.outputBytes(), 100.0 * r.outputBytes() / Math.max(1, r.sourceBytes()));
         out.flush();
         return 0;
+    }
+
+    /** The calibration the options ask for (null: none), every value checked here, before anything runs. */
+    private CalibrationPlan calibrationPlan(Checks check, ModelConfig config) {
+        if (!calibrate) {
+            for (Object[] given : new Object[][] {{"--calibration-text", calibrationText}, {"--calibration-samples", calibrationSamples},
+                    {"--calibration-length", calibrationLength}, {"--calibration-seed", calibrationSeed}}) {
+                if (given[1] != null) {
+                    throw check.fail(given[0] + " applies with --calibrate only");
+                }
+            }
+            return null;
+        }
+        if (encodeHead) {
+            throw check.fail("--encode-head cannot be combined with --calibrate (calibration covers the block linears only)");
+        }
+        int context = config.maxPositionEmbeddings();
+        int length = calibrationLength != null ? calibrationLength : CalibrationPlan.DEFAULT_LENGTH;
+        String why = "max_position_embeddings in " + model.resolve("config.json");
+        if (calibrationText != null) {
+            for (Object[] given : new Object[][] {{"--calibration-samples", calibrationSamples}, {"--calibration-seed", calibrationSeed}}) {
+                if (given[1] != null) {
+                    throw check.fail(given[0] + " applies to generated samples, not to --calibration-text (its length decides)");
+                }
+            }
+            check.inputFile("--calibration-text", calibrationText);
+            check.within("--calibration-length", length, 1, context, why);
+            return CalibrationPlan.fromText(calibrationText, length);
+        }
+        int samples = calibrationSamples != null ? calibrationSamples : CalibrationPlan.DEFAULT_SAMPLES;
+        check.within("--calibration-samples", samples, 1, MAX_CALIBRATION_SAMPLES, null);
+        check.within("--calibration-length", length, 1, context - 1, "BOS + L tokens within " + why);
+        return CalibrationPlan.generated(samples, length, calibrationSeed != null ? calibrationSeed : CalibrationPlan.DEFAULT_SEED);
+    }
+
+    /** The calibration pass's progress on stderr: a line per sample, at most about 10 lines. */
+    private static final class CalibrationProgress implements CalibrationListener {
+        private final PrintWriter err;
+        private final long start = System.nanoTime();
+        private int samples;
+        private int every;
+
+        CalibrationProgress(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public void started(int samples, long tokens) {
+            this.samples = samples;
+            this.every = Math.max(1, samples / 10);
+            err.printf("calibrate: running the float model over %d sample(s), %,d tokens%n", samples, tokens);
+            err.flush();
+        }
+
+        @Override
+        public void sampleDone(int sample, long tokensSoFar) {
+            if ((sample + 1) % every == 0 || sample + 1 == samples) {
+                err.printf("calibrate: %d/%d samples, %,d tokens, %.1f s%n", sample + 1, samples, tokensSoFar,
+                        (System.nanoTime() - start) / 1e9);
+                err.flush();
+            }
+        }
     }
 
     /** The written model's config and tensor list as the engine will read them; a model that would not load is removed. */

@@ -145,6 +145,33 @@ class BrokenInvocationsTest {
                         "{tmp}/converted"),
                 c("no weight format named 'nonesuch'", "convert", "--model", "{llama}", "--output", "{tmp}/converted", "--format",
                         "nonesuch"),
+                // convert --calibrate: every value and the format checked before the calibration pass runs
+                c("--calibration-samples applies with --calibrate only", "convert", "--model", "{llama}", "--output", "{tmp}/converted",
+                        "--calibration-samples", "4"),
+                c("--calibration-text applies with --calibrate only", "convert", "--model", "{llama}", "--output", "{tmp}/converted",
+                        "--calibration-text", "{tmp}/bad-prompts.txt"),
+                c("--calibration-samples 0: must be from 1 to 8192", "convert", "--model", "{llama}", "--output", "{tmp}/converted",
+                        "--calibrate", "--calibration-samples", "0"),
+                c("--calibration-length 512: must be from 1 to 511 (BOS + L tokens within max_position_embeddings in"
+                        + " {llama}/config.json)", "convert", "--model", "{llama}", "--output", "{tmp}/converted", "--calibrate",
+                        "--calibration-length", "512"),
+                c("--calibration-length 0: must be from 1 to 512", "convert", "--model", "{llama}", "--output", "{tmp}/converted",
+                        "--calibrate", "--calibration-text", "{tmp}/bad-prompts.txt", "--calibration-length", "0"),
+                c("--calibration-text {tmp}/missing.txt: no such file", "convert", "--model", "{llama}", "--output", "{tmp}/converted",
+                        "--calibrate", "--calibration-text", "{tmp}/missing.txt"),
+                c("--calibration-seed applies to generated samples, not to --calibration-text", "convert", "--model", "{llama}",
+                        "--output", "{tmp}/converted", "--calibrate", "--calibration-text", "{tmp}/bad-prompts.txt", "--calibration-seed",
+                        "3"),
+                c("--encode-head cannot be combined with --calibrate", "convert", "--model", "{llama}", "--output", "{tmp}/converted",
+                        "--calibrate", "--encode-head"),
+                c("--calibrate: weight format 'f32' cannot encode with calibration statistics (it does not implement"
+                        + " CalibratedEncoding)", "convert", "--model", "{llama}", "--output", "{tmp}/converted", "--calibrate", "--format",
+                        "f32"),
+                c("--calibrate: weight format 'qins9': calibrated encoding needs policy=clipped (one code step for every group), not"
+                        + " minmax", "convert", "--model", "{llama}", "--output", "{tmp}/converted", "--calibrate", "--policy", "minmax"),
+                c("--calibrate: {tmp}/no-tokenizer has no tokenizer to read the calibration text {tmp}/bad-prompts.txt with", "convert",
+                        "--model", "{tmp}/no-tokenizer", "--output", "{tmp}/converted", "--calibrate", "--calibration-text",
+                        "{tmp}/bad-prompts.txt"),
                 // report: paths and numbers checked before a weight is read
                 c("--output {tmp}/existing-dir: already exists", "report", "--model", "{llama}", "--source", "{llama}", "--output",
                         "{tmp}/existing-dir"),

@@ -5,6 +5,8 @@ import java.lang.foreign.ValueLayout;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.qins.api.CalibratedEncoding;
+import org.qins.api.InputStatistics;
 import org.qins.api.LayerSpec;
 import org.qins.api.OptionSpec;
 import org.qins.api.Options;
@@ -16,9 +18,10 @@ import org.qins.api.WeightStatistics;
 /**
  * A QINS layout as a weight format: {@code qins9}, {@code qins8} or {@code qins8-seed}. The
  * stored parts and metadata are {@link QinsTensor}'s; the options choose grouping, range policy
- * and width ({@link QinsFormat#optionSpecs}).
+ * and width ({@link QinsFormat#optionSpecs}). With calibration statistics the clipped formats
+ * encode GPTQ-style ({@link GptqEncoder}).
  */
-public abstract sealed class QinsWeightFormat implements WeightFormat {
+public abstract sealed class QinsWeightFormat implements WeightFormat, CalibratedEncoding {
 
     private final QinsLayout layout;
 
@@ -68,6 +71,35 @@ public abstract sealed class QinsWeightFormat implements WeightFormat {
             throw new IllegalArgumentException("layer '" + spec.name() + "': " + e.getMessage(), e);
         }
         return QinsCodec.encode(spec.name(), weight, format, memory).toStored(memory);
+    }
+
+    /** Refuses a layout or options {@link GptqEncoder} cannot encode (qins8-seed, policy minmax or mse, group=tensor). */
+    @Override
+    public void checkCalibrated(Options options) {
+        String why = GptqEncoder.unsupported(format(options));
+        if (why != null) {
+            throw new IllegalArgumentException("weight format '" + name() + "': " + why);
+        }
+    }
+
+    /** GPTQ on the log grid ({@link GptqEncoder}): clipped formats with row or block ranges. */
+    @Override
+    public StoredWeight encodeCalibrated(LayerSpec spec, TensorView weight, Options options, InputStatistics inputs) {
+        spec.checkShape(weight);
+        if (!weight.dtype().isFloat()) {
+            throw new IllegalArgumentException("layer '" + spec.name() + "': cannot encode " + weight + ", not a float tensor");
+        }
+        if (inputs.inFeatures() != spec.inFeatures()) {
+            throw new IllegalArgumentException("layer '" + spec.name() + "': input statistics of " + inputs.inFeatures()
+                    + " inputs for a layer of " + spec.inFeatures());
+        }
+        QinsFormat format;
+        try {
+            format = format(options);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("layer '" + spec.name() + "': " + e.getMessage(), e);
+        }
+        return GptqEncoder.encode(spec.name(), weight, format, inputs.gram()).toStored();
     }
 
     @Override

@@ -78,9 +78,14 @@ final class FidelitySweep {
     }
 
     Converted convert(Path fixture, WeightFormat format, Map<String, String> options, Path work) {
-        Path converted = work.resolve(fixture.getFileName() + "-" + format.name() + "-" + Integer.toHexString(options.hashCode()));
-        ConversionReport report = new ModelConverter(format, ConversionOptions.of(format.name(), options))
-                .convert(fixture, converted, ConversionListener.NONE);
+        return convert(fixture, format, ConversionOptions.of(format.name(), options), work);
+    }
+
+    /** {@code options} may carry calibration statistics. */
+    Converted convert(Path fixture, WeightFormat format, ConversionOptions options, Path work) {
+        Path converted = work.resolve(fixture.getFileName() + "-" + format.name() + "-" + Integer.toHexString(options.formatOptions().hashCode())
+                + (options.calibration() == null ? "" : "-calibrated-" + Integer.toHexString(System.identityHashCode(options.calibration()))));
+        ConversionReport report = new ModelConverter(format, options).convert(fixture, converted, ConversionListener.NONE);
         return new Converted(converted, report.bytesPerEncodedParam(), weightError(fixture, converted));
     }
 

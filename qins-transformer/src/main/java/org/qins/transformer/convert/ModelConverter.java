@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.qins.api.CalibratedEncoding;
 import org.qins.api.LayerSpec;
 import org.qins.api.Options;
 import org.qins.api.StoredWeight;
@@ -47,6 +48,8 @@ public final class ModelConverter {
     /** Version of the checkpoint convention written in {@link StoredFormats#CHECKPOINT_KEY}. */
     public static final String CHECKPOINT_VERSION = "1";
     private static final String WEIGHT = ".weight";
+    /** Checkpoint metadata: what the block weights were calibrated on (absent when not calibrated). */
+    public static final String CALIBRATION_KEY = "qins.calibration";
 
     /** Bytes of a kept float tensor copied (and checked) at a time. */
     private static final long COPY_PIECE = 64L << 20;
@@ -76,6 +79,26 @@ public final class ModelConverter {
         this.format = format;
         this.formatOptions = Options.of("weight format '" + format.name() + "'", format.options(), options.formatOptions());
         this.options = options;
+        if (options.calibration() != null) {
+            requireCalibratable();
+        }
+    }
+
+    /**
+     * Refuses, before a calibration pass is spent on it, a conversion that cannot use calibration
+     * statistics: a format that does not implement {@link CalibratedEncoding} (named), options its
+     * calibrated encoding cannot honour, or {@code encodeHead} (the pass records the block linears only).
+     */
+    public void requireCalibratable() {
+        if (!(format instanceof CalibratedEncoding calibrated)) {
+            throw new IllegalArgumentException("weight format '" + format.name() + "' cannot encode with calibration statistics"
+                    + " (it does not implement CalibratedEncoding); convert without calibration or choose another format");
+        }
+        calibrated.checkCalibrated(formatOptions);
+        if (options.encodeHead()) {
+            throw new IllegalArgumentException("calibration covers the block linears only; the head cannot be encoded with it"
+                    + " (drop --encode-head or calibration)");
+        }
     }
 
     /** The weight tensors a conversion of a model with {@code config} encodes: block linears, and the head if asked. */
@@ -140,12 +163,26 @@ public final class ModelConverter {
                     throw new IllegalArgumentException(modelDir + ": no tensor '" + name + "', which its architecture names as a linear weight");
                 }
             }
+            if (options.calibration() != null) {
+                for (String name : new java.util.TreeSet<>(toEncode)) {
+                    String base = name.substring(0, name.length() - WEIGHT.length());
+                    if (options.calibration().of(base).inFeatures() != linears.get(base).inFeatures()) {
+                        throw new IllegalArgumentException("calibration statistics of tensor '" + base + "' have "
+                                + options.calibration().of(base).inFeatures() + " inputs, the layer " + linears.get(base).inFeatures()
+                                + ": statistics of another model");
+                    }
+                }
+            }
             long total = source.tensorNames().stream().mapToLong(n -> source.tensor(n).data().byteSize()).sum();
             listener.started(source.tensorNames().size(), total);
             ShardedCheckpointWriter writer = new ShardedCheckpointWriter(tmp, options.shardBytes());
             try (EncodePipeline pipeline = new EncodePipeline(threads)) {
                 writer.putSharedMetadata(StoredFormats.CHECKPOINT_KEY, CHECKPOINT_VERSION);
                 writer.putSharedMetadata(StoredFormats.FORMAT_KEY, format.name());
+                if (options.calibration() != null) {
+                    writer.putSharedMetadata(CALIBRATION_KEY, options.calibration().tokens() + " tokens: "
+                            + options.calibration().describe());
+                }
                 Tally tally = new Tally();
                 Set<String> sourceEncoded = new HashSet<>();
                 for (String name : source.tensorNames()) {
@@ -286,6 +323,9 @@ public final class ModelConverter {
 
     private StoredWeight encode(LayerSpec spec, TensorView t, Path file, SegmentAllocator memory) {
         try {
+            if (options.calibration() != null) {
+                return ((CalibratedEncoding) format).encodeCalibrated(spec, t, formatOptions, options.calibration().of(spec.name()));
+            }
             return format.encode(spec, t, formatOptions, memory);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(file + ": tensor '" + t.name() + "': " + format.name() + " cannot encode it: "

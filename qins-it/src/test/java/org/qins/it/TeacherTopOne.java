@@ -6,18 +6,18 @@ import java.util.List;
 import org.qins.tools.validate.LlmRef;
 import org.qins.tools.validate.LogitRow;
 
-/** The float parity tests' top-1 rule: our top-1 equals the reference's everywhere but at the reference's own ties. */
-public final class TopOneTies {
+/** The teacher-forced top-1 check of a float parity run against a transformers reference. */
+public final class TeacherTopOne {
 
-    private TopOneTies() {
+    private TeacherTopOne() {
     }
 
     /**
      * Teacher-forced top-1 agrees at every position but where the reference's own top two are tied to its
      * printed precision: there the order is float32 summation noise (tiny-phi3's reference-long.json has one
-     * such row, both logits 11.70562, which a batched product or a blocked attention may order the other way by 6e-6).
+     * such row, both logits 11.70562, which our batched product orders the other way by 6e-6).
      */
-    public static void assertTopOneAgreesButAtTies(LlmRef reference, LlmRef cand) {
+    public static void agreesButAtTies(LlmRef reference, LlmRef cand) {
         for (int p = 0; p < reference.prompts().size(); p++) {
             List<LogitRow> ref = reference.prompts().get(p).teacherRows();
             List<LogitRow> ours = cand.prompts().get(p).teacherRows();
