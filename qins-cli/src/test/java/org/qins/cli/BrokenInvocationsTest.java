@@ -145,6 +145,10 @@ class BrokenInvocationsTest {
                         "{tmp}/converted"),
                 c("no weight format named 'nonesuch'", "convert", "--model", "{llama}", "--output", "{tmp}/converted", "--format",
                         "nonesuch"),
+                c("--shard-size 'five': expected a size such as 5GB, 500MB, 4GiB or 1000000", "convert", "--model", "{llama}",
+                        "--output", "{tmp}/converted", "--shard-size", "five"),
+                c("--shard-size '0' must be at least 1 byte", "convert", "--model", "{llama}", "--output", "{tmp}/converted",
+                        "--shard-size", "0"),
                 // convert --calibrate: every value and the format checked before the calibration pass runs
                 c("--calibration-samples applies with --calibrate only", "convert", "--model", "{llama}", "--output", "{tmp}/converted",
                         "--calibration-samples", "4"),
