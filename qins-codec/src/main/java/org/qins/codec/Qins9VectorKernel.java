@@ -226,12 +226,9 @@ final class Qins9VectorKernel extends LutVectorKernel {
             super.dotRowsBatch(from, to, x, xStride, batch, out, outStride, scratch);
             return;
         }
+        // Blocks of four rows only: an eight-row body (eight accumulators besides the decode) ran
+        // 1.30 to 1.44 ms on 2048x2048 against 1.18 to 1.27 ms for two four-row passes (one thread).
         int b = 0;
-        for (; b + 8 <= batch; b += 8) {
-            for (int o = from; o < to; o++) {
-                dotRowHalves8(o, x, b * cols, out, b * outStride + o, outStride);
-            }
-        }
         for (; b + 4 <= batch; b += 4) {
             for (int o = from; o < to; o++) {
                 dotRowHalves4(o, x, b * cols, out, b * outStride + o, outStride);
@@ -282,52 +279,6 @@ final class Qins9VectorKernel extends LutVectorKernel {
         out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);
         out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
         out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** {@link #dotRowHalves4} for eight input vectors. */
-    private void dotRowHalves8(int row, float[] x, int xOff, float[] out, int outOff, int outStride) {
-        long cb = (long) row * cols;
-        long sb = (long) row * signStride;
-        long rb = t.rangeIndex(row, 0) << 1;
-        int n = cols;
-        FloatVector a0 = FloatVector.zero(F);
-        FloatVector a1 = FloatVector.zero(F);
-        FloatVector a2 = FloatVector.zero(F);
-        FloatVector a3 = FloatVector.zero(F);
-        FloatVector a4 = FloatVector.zero(F);
-        FloatVector a5 = FloatVector.zero(F);
-        FloatVector a6 = FloatVector.zero(F);
-        FloatVector a7 = FloatVector.zero(F);
-        int groups = cols / (2 * L);
-        for (int g = 0; g < groups; g++) {
-            long sw = signs.get(I32, sb + 4L * g) & 0xFFFFFFFFL;
-            short sc = scales.get(QinsTensor.I16, rb + 2L * g);
-            long co = cb + 2L * L * g;
-            int xi = xOff + 2 * L * g;
-            ShortVector c = wordCodes(co);
-            VectorMask<Short> nz = c.compare(VectorOperators.NE, (short) 0);
-            ShortVector hi = signed(highHalves(c, nz), sw);
-            ShortVector lo = lowHalves(c, nz);
-            FloatVector s = FloatVector.broadcast(F, Float.float16ToFloat(sc));
-            FloatVector w0 = firstFloats(lo, hi).mul(s);
-            FloatVector w1 = secondFloats(lo, hi).mul(s);
-            a0 = w1.fma(FloatVector.fromArray(F, x, xi + L), w0.fma(FloatVector.fromArray(F, x, xi), a0));
-            a1 = w1.fma(FloatVector.fromArray(F, x, xi + n + L), w0.fma(FloatVector.fromArray(F, x, xi + n), a1));
-            a2 = w1.fma(FloatVector.fromArray(F, x, xi + 2 * n + L), w0.fma(FloatVector.fromArray(F, x, xi + 2 * n), a2));
-            a3 = w1.fma(FloatVector.fromArray(F, x, xi + 3 * n + L), w0.fma(FloatVector.fromArray(F, x, xi + 3 * n), a3));
-            a4 = w1.fma(FloatVector.fromArray(F, x, xi + 4 * n + L), w0.fma(FloatVector.fromArray(F, x, xi + 4 * n), a4));
-            a5 = w1.fma(FloatVector.fromArray(F, x, xi + 5 * n + L), w0.fma(FloatVector.fromArray(F, x, xi + 5 * n), a5));
-            a6 = w1.fma(FloatVector.fromArray(F, x, xi + 6 * n + L), w0.fma(FloatVector.fromArray(F, x, xi + 6 * n), a6));
-            a7 = w1.fma(FloatVector.fromArray(F, x, xi + 7 * n + L), w0.fma(FloatVector.fromArray(F, x, xi + 7 * n), a7));
-        }
-        out[outOff] = a0.reduceLanes(VectorOperators.ADD);
-        out[outOff + outStride] = a1.reduceLanes(VectorOperators.ADD);
-        out[outOff + 2 * outStride] = a2.reduceLanes(VectorOperators.ADD);
-        out[outOff + 3 * outStride] = a3.reduceLanes(VectorOperators.ADD);
-        out[outOff + 4 * outStride] = a4.reduceLanes(VectorOperators.ADD);
-        out[outOff + 5 * outStride] = a5.reduceLanes(VectorOperators.ADD);
-        out[outOff + 6 * outStride] = a6.reduceLanes(VectorOperators.ADD);
-        out[outOff + 7 * outStride] = a7.reduceLanes(VectorOperators.ADD);
     }
 
     @Override

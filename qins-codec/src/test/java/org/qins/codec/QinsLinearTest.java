@@ -79,8 +79,8 @@ class QinsLinearTest {
         for (QinsKernels kind : kernelsFor(t)) {
             for (Parallel p : new Parallel[] {Parallel.SEQUENTIAL, new ChunkedParallel()}) {
                 QinsLinear layer = new QinsLinear(spec, t, p, kind.create(t), null);
-                // 2..7: the fused batch loop (where the kernel has one); 8 and up: the packed prefill product
-                for (int batch : new int[] {1, 3, 6, 9, 12, 17, 40, 56, 70}) {
+                // 2..8: the fused batch loop (where the kernel has one); 9 and up: the packed prefill product
+                for (int batch : new int[] {1, 3, 6, 8, 9, 12, 17, 40, 56, 70}) {
                     float[] x = input(batch, batch * in);
                     float[] y = new float[batch * OUT];
                     layer.forward(x, y, batch);
