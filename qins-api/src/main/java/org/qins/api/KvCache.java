@@ -34,6 +34,43 @@ public interface KvCache {
      */
     void valueSum(int layer, int kvHead, float[] weights, int wOffset, int from, int to, float[] out, int outOffset);
 
+    /**
+     * {@link #keyScores(int, int, float[], int, int, int, float[], int)} for {@code queries} queries that share
+     * {@code kvHead}, query {@code j} at {@code qOffset + j * headDim} of {@code q}, its scores at
+     * {@code sOffset + j * sStride} of {@code scores}: attention over a block of tokens (and the query heads of a GQA
+     * group) reads each cached key once for all of them. The default asks once per query; a cache should override it
+     * to decode each stored row once.
+     */
+    default void keyScores(int layer, int kvHead, float[] q, int qOffset, int queries, int from, int to, float[] scores,
+            int sOffset, int sStride) {
+        int hd = spec().headDim();
+        for (int j = 0; j < queries; j++) {
+            keyScores(layer, kvHead, q, qOffset + j * hd, from, to, scores, sOffset + j * sStride);
+        }
+    }
+
+    /**
+     * {@link #valueSum(int, int, float[], int, int, int, float[], int)} for {@code queries} queries that share
+     * {@code kvHead}: query {@code j}'s weights at {@code wOffset + j * wStride}, its output (overwritten) at
+     * {@code outOffset + j * headDim}. The default sums once per query; a cache should override it to decode each
+     * stored row once.
+     */
+    default void valueSum(int layer, int kvHead, float[] weights, int wOffset, int wStride, int queries, int from, int to,
+            float[] out, int outOffset) {
+        int hd = spec().headDim();
+        for (int j = 0; j < queries; j++) {
+            valueSum(layer, kvHead, weights, wOffset + j * wStride, from, to, out, outOffset + j * hd);
+        }
+    }
+
+    /**
+     * Makes room for {@code positions} positions (at most {@link KvCacheSpec#slots()}) now, so that storing them later
+     * allocates nothing: the engine calls it with a request's size once it has checked that the memory is there. A
+     * cache that allocates up front, or grows cheaply, may ignore it.
+     */
+    default void reserve(int positions) {
+    }
+
     /** Bytes held for one token position over all layers (K and V). */
     long bytesPerToken();
 

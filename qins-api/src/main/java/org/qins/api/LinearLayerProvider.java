@@ -46,6 +46,16 @@ public interface LinearLayerProvider {
         return false;
     }
 
+    /**
+     * Bytes {@link #load} will allocate for this weight besides its stored parts (which stay mapped): a float
+     * copy, codes encoded at load. The engine adds these up over a model before loading it and refuses a model
+     * that will not fit, with the numbers, instead of failing part-way; a provider that allocates nothing of
+     * size keeps the default 0.
+     */
+    default long allocatedBytes(LayerSpec spec, StoredWeight stored, Options options) {
+        return 0;
+    }
+
     /** Builds a layer from a stored weight whose format this provider {@linkplain #supports reads}. */
     LinearLayer load(LayerSpec spec, StoredWeight stored, LayerContext context);
 }

@@ -14,6 +14,7 @@ public record TensorView(String name, DType dtype, long[] shape, MemorySegment d
 
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     public TensorView {
         Objects.requireNonNull(name, "name");
@@ -92,13 +93,32 @@ public record TensorView(String name, DType dtype, long[] shape, MemorySegment d
      * into 64-byte-aligned off-heap memory (never the heap, so large weights stay out of GC).
      */
     public TensorView asF32() {
+        return asF32(java.lang.foreign.Arena.ofAuto());
+    }
+
+    /** {@link #asF32()} with the widened copy allocated from {@code memory}. */
+    public TensorView asF32(java.lang.foreign.SegmentAllocator memory) {
         if (dtype == DType.F32) {
             return this;
         }
         long n = elementCount();
-        MemorySegment out = java.lang.foreign.Arena.ofAuto().allocate(n * 4, 64);
-        for (long i = 0; i < n; i++) {
-            out.setAtIndex(F32, i, getFloat(i));
+        MemorySegment out = memory.allocate(n * 4, 64);
+        if (dtype == DType.BF16) {
+            // bf16 is the top half of a float32: widen a block at a time with bulk copies.
+            short[] in = new short[8192];
+            int[] bits = new int[8192];
+            for (long i = 0; i < n; i += in.length) {
+                int m = (int) Math.min(in.length, n - i);
+                MemorySegment.copy(data, I16, i * 2, in, 0, m);
+                for (int k = 0; k < m; k++) {
+                    bits[k] = in[k] << 16;
+                }
+                MemorySegment.copy(bits, 0, out, I32, i * 4, m);
+            }
+        } else {
+            for (long i = 0; i < n; i++) {
+                out.setAtIndex(F32, i, getFloat(i));
+            }
         }
         return new TensorView(name, DType.F32, shape, out);
     }

@@ -1,5 +1,6 @@
 package org.qins.api;
 
+import java.lang.foreign.SegmentAllocator;
 import java.util.List;
 
 /**
@@ -32,8 +33,26 @@ public interface WeightFormat {
      */
     StoredWeight encode(LayerSpec spec, TensorView weight, Options options);
 
+    /**
+     * As {@link #encode(LayerSpec, TensorView, Options)}, with the stored parts' memory taken from
+     * {@code memory}: the converter passes an arena that it closes once the parts are written, so that
+     * its memory is bounded by the tensors in flight rather than by when a garbage collection frees them.
+     * The default ignores {@code memory}.
+     */
+    default StoredWeight encode(LayerSpec spec, TensorView weight, Options options, SegmentAllocator memory) {
+        return encode(spec, weight, options);
+    }
+
     /** Decodes a weight stored in this format to float32, {@code out x in}. */
     TensorView decode(LayerSpec spec, StoredWeight stored);
+
+    /**
+     * As {@link #decode(LayerSpec, StoredWeight)}, the float32 copy allocated from {@code memory} (the model's
+     * arena when a layer decodes at load). The default ignores {@code memory}.
+     */
+    default TensorView decode(LayerSpec spec, StoredWeight stored, SegmentAllocator memory) {
+        return decode(spec, stored);
+    }
 
     /**
      * Format-specific statistics of a weight stored in this format, for reports that show where

@@ -59,6 +59,10 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--prompts-file", description = "Prompts as token ids, one prompt per line (comma or space separated).")
     Path promptsFile;
 
+    @Option(names = "--prompt-text", description = "A prompt as text, tokenized with the model's tokenizer (as generate --prompt);"
+            + " repeat for several. Teacher-forced positions = each prompt's tokens + --steps.")
+    List<String> promptTexts;
+
     @Option(names = "--text", description = "Text file: perplexity of both sides on it (model's tokenizer, chunks of the model's context).")
     Path text;
 
@@ -73,11 +77,12 @@ final class CompareCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Checks check = new Checks(spec);
         Path refFile = Files.isRegularFile(Path.of(reference)) ? Path.of(reference) : null;
-        if (refFile != null && (promptIds != null || promptsFile != null || steps != null)) {
-            throw check.fail("a reference file brings its own prompts and steps: drop --prompt-ids, --prompts-file and --steps");
+        if (refFile != null && (promptIds != null || promptsFile != null || promptTexts != null || steps != null)) {
+            throw check.fail("a reference file brings its own prompts and steps: drop --prompt-ids, --prompts-file, --prompt-text"
+                    + " and --steps");
         }
-        if (promptIds != null && promptsFile != null) {
-            throw check.fail("give --prompt-ids or --prompts-file, not both");
+        if ((promptIds != null ? 1 : 0) + (promptsFile != null ? 1 : 0) + (promptTexts != null ? 1 : 0) > 1) {
+            throw check.fail("give one of --prompt-ids, --prompts-file or --prompt-text");
         }
         int nSteps = steps != null ? steps : StandardPrompts.DEFAULT_STEPS;
         check.atLeast("--steps", nSteps, 1);
@@ -102,10 +107,11 @@ final class CompareCommand implements Callable<Integer> {
         } else {
             prompts = promptIds != null ? List.of(promptIds)
                     : promptsFile != null ? readPrompts(check, check.inputFile("--prompts-file", promptsFile))
+                    : promptTexts != null ? tokenize(promptTexts)
                     : StandardPrompts.forVocab(config.vocabSize());
             for (int i = 0; i < prompts.size(); i++) {
                 String what = promptIds != null ? "--prompt-ids" : promptsFile != null ? "--prompts-file " + promptsFile + ": prompt "
-                        + (i + 1) : "standard prompt " + (i + 1);
+                        + (i + 1) : promptTexts != null ? "--prompt-text " + (i + 1) : "standard prompt " + (i + 1);
                 check.tokenIds(what, prompts.get(i), narrower, narrowerDir);
                 check.fits(what, prompts.get(i).length, "--steps", nSteps, narrower, narrowerDir);
             }
@@ -154,6 +160,17 @@ final class CompareCommand implements Callable<Integer> {
             throw check.fail(option + " " + name + ": no KV cache provider of that name; the classpath has "
                     + providers.kvProviders().stream().map(KvCacheProvider::name).toList());
         }
+    }
+
+    /** Each text as the model's tokenizer encodes it (as generate --prompt). */
+    private List<int[]> tokenize(List<String> texts) {
+        List<int[]> prompts = new ArrayList<>();
+        try (Tokenizer tok = ModelSource.of(model).tokenizer()) {
+            for (String t : texts) {
+                prompts.add(tok.encode(t));
+            }
+        }
+        return prompts;
     }
 
     /** Prompts as token ids, one per line; blank lines and lines starting with # are skipped. */

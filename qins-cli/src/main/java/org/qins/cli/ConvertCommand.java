@@ -27,6 +27,7 @@ import org.qins.transformer.config.ModelConfig;
 import org.qins.transformer.gguf.GgufFile;
 import org.qins.transformer.model.ModelCheck;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -66,6 +67,13 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--encode-head", description = "Also encode an untied lm_head (embeddings always stay float).")
     boolean encodeHead;
 
+    @Option(names = "--shard-size", defaultValue = "5GB", description = "Most tensor bytes per output shard, as the Hub's"
+            + " max_shard_size (a smaller output is one model.safetensors). Default: ${DEFAULT-VALUE}.")
+    String shardSize;
+
+    @Mixin
+    ThreadsOption threads;
+
     @Option(names = "--calibrate", description = "Encode with calibration (GPTQ-style error compensation on the log grid for qins9 and"
             + " qins8): the float model first runs over calibration text and each block weight is encoded to lower its layer's"
             + " output error over those inputs. Default text: " + CalibrationPlan.DEFAULT_SAMPLES + " samples of "
@@ -98,6 +106,7 @@ final class ConvertCommand implements Callable<Integer> {
         if (format != null && layout != null && !format.equals(layout)) {
             throw check.fail("--layout " + layout + " contradicts --format " + format);
         }
+        long shardBytes = ByteSizes.parse("--shard-size", shardSize);
         ModelConfig config = check.model("--model", model);
         check.newDirectory("--output", output);
         CalibrationPlan plan = calibrationPlan(check, config);
@@ -108,9 +117,9 @@ final class ConvertCommand implements Callable<Integer> {
         long start = System.nanoTime();
         ConversionReport r;
         String name;
-        try (QinsEngine engine = QinsEngine.builder().threads(1).build()) {
+        try (QinsEngine engine = threads.engine().build()) {
             name = format != null ? format : layout != null ? layout : engine.defaultFormat();
-            ConversionOptions options = ConversionOptions.of(name, opts).withEncodeHead(encodeHead);
+            ConversionOptions options = ConversionOptions.of(name, opts).withEncodeHead(encodeHead).withShardBytes(shardBytes);
             ModelConverter converter = engine.converter(options);
             Calibrator calibrator = new Calibrator(engine.providers().registry(), engine.parallel());
             if (plan != null) {

@@ -145,6 +145,10 @@ class BrokenInvocationsTest {
                         "{tmp}/converted"),
                 c("no weight format named 'nonesuch'", "convert", "--model", "{llama}", "--output", "{tmp}/converted", "--format",
                         "nonesuch"),
+                c("--shard-size 'five': expected a size such as 5GB, 500MB, 4GiB or 1000000", "convert", "--model", "{llama}",
+                        "--output", "{tmp}/converted", "--shard-size", "five"),
+                c("--shard-size '0' must be at least 1 byte", "convert", "--model", "{llama}", "--output", "{tmp}/converted",
+                        "--shard-size", "0"),
                 // convert --calibrate: every value and the format checked before the calibration pass runs
                 c("--calibration-samples applies with --calibrate only", "convert", "--model", "{llama}", "--output", "{tmp}/converted",
                         "--calibration-samples", "4"),
@@ -187,7 +191,7 @@ class BrokenInvocationsTest {
                 c("--shape 0,0,0,0,0,0: '0' is not a positive whole number", "demo", "--shape", "0,0,0,0,0,0", "--cache-dir",
                         "{tmp}/demo"),
                 c("--shape 8,1,3,2,4,16: hidden 8 must divide by heads 3", "demo", "--shape", "8,1,3,2,4,16", "--cache-dir", "{tmp}/demo"),
-                c("--shape abc: expected demo, tinyllama-1b or", "demo", "--shape", "abc", "--cache-dir", "{tmp}/demo"),
+                c("--shape abc: expected demo, tinyllama-1b, phi3.5-mini, llama3-8b or", "demo", "--shape", "abc", "--cache-dir", "{tmp}/demo"),
                 c("--json {tmp}/missing/d.json: the directory {tmp}/missing does not exist", "demo", "--cache-dir", "{tmp}/demo",
                         "--json", "{tmp}/missing/d.json"),
                 // serve and serve-bench

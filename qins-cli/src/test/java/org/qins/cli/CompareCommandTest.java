@@ -56,4 +56,22 @@ class CompareCommandTest {
         assertThat(pc).isGreaterThan(1.0).isFinite().isNotEqualTo(pr);
         assertThat(j.get("perplexity_tokens").asLong()).isGreaterThan(20);
     }
+
+    @Test
+    void textPromptsAreTokenizedAndTheirTeacherForcedPositionsCounted(@TempDir Path tmp) throws Exception {
+        Path json = tmp.resolve("c.json");
+        StringWriter out = new StringWriter();
+        int rc = QinsCommand.run(new PrintWriter(out), new PrintWriter(new StringWriter()), "compare", "--model", LLAMA.toString(),
+                "--reference", "fp32", "--candidate", "qins", "--kv", "fp32", "--steps", "20", "--threads", "2",
+                "--prompt-text", "Once upon a time", "--prompt-text", "The weather was cold and the river ran fast",
+                "--json", json.toString());
+        assertThat(rc).isIn(0, 2);
+        JsonNode j = new ObjectMapper().readTree(json.toFile());
+        assertThat(j.get("prompts")).hasSize(2);
+        int p0 = j.get("prompts").get(0).get("prompt_length").asInt();
+        int p1 = j.get("prompts").get(1).get("prompt_length").asInt();
+        assertThat(p1).isGreaterThan(p0).isGreaterThan(5);
+        assertThat(j.get("teacher_forced_positions").asLong()).isEqualTo(p0 + p1 + 2 * 20);
+        assertThat(out.toString()).containsPattern("teacher-forced positions +\\| " + (p0 + p1 + 40) + "\n");
+    }
 }

@@ -31,12 +31,17 @@ public final class QinsCodec {
 
     /** Encodes a rank-2 float tensor (F32, F16 or BF16). */
     public static QinsTensor encode(String name, TensorView weight, QinsFormat format) {
+        return encode(name, weight, format, Arena.ofAuto());
+    }
+
+    /** Encodes a rank-2 float tensor (F32, F16 or BF16), its codes, signs and ranges allocated from {@code memory}. */
+    public static QinsTensor encode(String name, TensorView weight, QinsFormat format, java.lang.foreign.SegmentAllocator memory) {
         if (weight.rank() != 2) {
             throw new IllegalArgumentException("tensor '" + name + "': QINS encodes 2-D weights, got " + weight);
         }
         int rows = Math.toIntExact(weight.dim(0));
         int cols = Math.toIntExact(weight.dim(1));
-        return encode(name, rows, cols, format, (r, dst) -> weight.copyFloats((long) r * cols, dst, 0, cols));
+        return encode(name, rows, cols, format, (r, dst) -> weight.copyFloats((long) r * cols, dst, 0, cols), memory);
     }
 
     /** Encodes {@code w} as a row-major {@code rows x cols} tensor. */
@@ -44,10 +49,11 @@ public final class QinsCodec {
         if ((long) rows * cols != w.length) {
             throw new IllegalArgumentException("tensor '" + name + "': " + w.length + " weights for shape " + rows + "x" + cols);
         }
-        return encode(name, rows, cols, format, (r, dst) -> System.arraycopy(w, r * cols, dst, 0, cols));
+        return encode(name, rows, cols, format, (r, dst) -> System.arraycopy(w, r * cols, dst, 0, cols), Arena.ofAuto());
     }
 
-    static QinsTensor encode(String name, int rows, int cols, QinsFormat format, RowSource source) {
+    static QinsTensor encode(String name, int rows, int cols, QinsFormat format, RowSource source,
+            java.lang.foreign.SegmentAllocator arena) {
         QinsEncoder enc = new QinsEncoder(format, name);
         QinsLayout layout = format.layout();
         Grouping grouping = format.grouping();
@@ -89,7 +95,6 @@ public final class QinsCodec {
                 ? enc.chooseRange(sample, 0, sampled, maxAbs, minAbs, false) : null;
 
         // Pass 2: ranges and codes, row by row, off-heap.
-        Arena arena = Arena.ofAuto();
         long ranges = grouping.rangeCount(rows, cols);
         MemorySegment codes = arena.allocate(total, 64);
         int signStride = QinsTensor.signStride(cols);
@@ -142,7 +147,12 @@ public final class QinsCodec {
 
     /** Decodes the whole tensor into a new off-heap F32 tensor view (with the layer's kernel: the same floats, faster). */
     public static TensorView decodeToView(QinsTensor t) {
-        MemorySegment seg = Arena.ofAuto().allocate((long) t.rows * t.cols * 4, 64);
+        return decodeToView(t, Arena.ofAuto());
+    }
+
+    /** {@link #decodeToView(QinsTensor)} into memory from {@code memory}. */
+    public static TensorView decodeToView(QinsTensor t, java.lang.foreign.SegmentAllocator memory) {
+        MemorySegment seg = memory.allocate((long) t.rows * t.cols * 4, 64);
         float[] row = new float[t.cols];
         QinsKernel kernel = QinsKernels.AUTO.create(t);
         for (int r = 0; r < t.rows; r++) {

@@ -31,6 +31,18 @@ final class QinsEncoder {
         this.fit = format.fit() == ScaleFit.MSE ? new BlockFit(format) : null;
     }
 
+    /** Magnitudes of the group being fitted, reused: one array per encoder and thread instead of one per group. */
+    private final ThreadLocal<double[]> groupMagnitudes = ThreadLocal.withInitial(() -> new double[64]);
+
+    private double[] magnitudes(int n) {
+        double[] a = groupMagnitudes.get();
+        if (a.length < n) {
+            a = new double[n];
+            groupMagnitudes.set(a);
+        }
+        return a;
+    }
+
     /** Rejects NaN/Inf naming the tensor and the flat index. */
     void checkFinite(float v, long index) {
         if (!Float.isFinite(v)) {
@@ -75,7 +87,7 @@ final class QinsEncoder {
         }
         float scale = f16 ? roundUpF16(maxAbs) : maxAbs;
         if (fit != null) {
-            double[] magnitudes = new double[n + 1];
+            double[] magnitudes = magnitudes(n + 1);
             float seen = 0;
             for (int i = 0; i < n; i++) {
                 magnitudes[i] = Math.abs(w[off + i]);

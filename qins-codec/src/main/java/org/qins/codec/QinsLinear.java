@@ -37,10 +37,11 @@ public final class QinsLinear implements LinearLayer {
 
     /** A layer with the default kernel ({@code auto}) and no decoded cache. */
     public QinsLinear(LayerSpec spec, QinsTensor tensor, Parallel parallel) {
-        this(spec, tensor, parallel, QinsKernels.AUTO.create(tensor), false);
+        this(spec, tensor, parallel, QinsKernels.AUTO.create(tensor), null);
     }
 
-    QinsLinear(LayerSpec spec, QinsTensor tensor, Parallel parallel, QinsKernel kernel, boolean decodedCache) {
+    /** {@code decodedCache}: where to keep a decoded float32 copy, or null for none. */
+    QinsLinear(LayerSpec spec, QinsTensor tensor, Parallel parallel, QinsKernel kernel, java.lang.foreign.SegmentAllocator decodedCache) {
         if (tensor.rows != spec.outFeatures() || tensor.cols != spec.inFeatures()) {
             throw new IllegalArgumentException("layer '" + spec.name() + "': encoded tensor is " + tensor.rows + "x"
                     + tensor.cols + ", spec wants " + spec.outFeatures() + "x" + spec.inFeatures());
@@ -49,7 +50,7 @@ public final class QinsLinear implements LinearLayer {
         this.tensor = tensor;
         this.kernel = kernel;
         this.parallel = parallel;
-        this.decoded = decodedCache ? QinsCodec.decodeToView(tensor).data() : null;
+        this.decoded = decodedCache != null ? QinsCodec.decodeToView(tensor, decodedCache).data() : null;
     }
 
     @Override

@@ -60,21 +60,46 @@ public final class QinsLinearProvider implements LinearLayerProvider {
         return OPTIONS;
     }
 
+    /**
+     * A float weight is encoded at load with the defaults (codes, sign plane, scales: at most 1.25 bytes per weight
+     * with float32 scales); the decoded cache adds 4 bytes per weight. A stored QINS weight is used where it lies.
+     */
+    @Override
+    public long allocatedBytes(LayerSpec spec, StoredWeight stored, Options options) {
+        Options o = options.bind("linear provider '" + NAME + "'", OPTIONS);
+        long rows = spec.outFeatures();
+        long cols = spec.inFeatures();
+        long bytes = 0;
+        if (stored.isFloat()) {
+            Grouping g = QinsFormat.DEFAULTS.grouping();
+            bytes += rows * cols + rows * QinsTensor.signStride(spec.inFeatures()) + 4L * g.rangeCount(spec.outFeatures(), spec.inFeatures());
+        }
+        if (o.flag(DECODED_CACHE)) {
+            bytes += 4 * rows * cols;
+        }
+        return bytes;
+    }
+
     @Override
     public LinearLayer load(LayerSpec spec, StoredWeight stored, LayerContext context) {
         // Re-checked here too: a context built outside the engine may carry options no one validated.
         Options o = context.options().bind("linear provider '" + NAME + "'", OPTIONS);
-        QinsTensor t = tensorOf(spec, stored);
+        QinsTensor t = tensorOf(spec, stored, context.memory());
         QinsKernel kernel = QinsKernels.fromId(o.get(KERNEL)).create(t);
-        return new QinsLinear(spec, t, context.parallel(), kernel, o.flag(DECODED_CACHE));
+        return new QinsLinear(spec, t, context.parallel(), kernel, o.flag(DECODED_CACHE) ? context.memory() : null);
     }
 
     /** The resident encoded tensor of a stored weight (float weights are encoded with the defaults). */
     public static QinsTensor tensorOf(LayerSpec spec, StoredWeight stored) {
+        return tensorOf(spec, stored, java.lang.foreign.Arena.ofAuto());
+    }
+
+    /** {@link #tensorOf(LayerSpec, StoredWeight)}, codes encoded at load allocated from {@code memory}. */
+    public static QinsTensor tensorOf(LayerSpec spec, StoredWeight stored, java.lang.foreign.SegmentAllocator memory) {
         if (stored.isFloat()) {
             TensorView w = stored.part(StoredWeight.WEIGHT);
             spec.checkShape(w);
-            return QinsCodec.encode(spec.name(), w, QinsFormat.DEFAULTS);
+            return QinsCodec.encode(spec.name(), w, QinsFormat.DEFAULTS, memory);
         }
         return QinsTensor.fromStored(spec, stored);
     }

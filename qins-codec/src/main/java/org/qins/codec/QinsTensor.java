@@ -167,11 +167,16 @@ public final class QinsTensor {
 
     /** The stored parts and metadata of this tensor, under format {@code layout.id()}. */
     public StoredWeight toStored() {
+        return toStored(Arena.ofAuto());
+    }
+
+    /** As {@link #toStored()}; the seed layout's sign bytes (the only part made here) come from {@code memory}. */
+    public StoredWeight toStored(java.lang.foreign.SegmentAllocator memory) {
         Map<String, TensorView> parts = new HashMap<>();
         String p = name + ".";
         parts.put(CODES, new TensorView(p + CODES, DType.U8, new long[] {rows, cols}, codes));
         if (format.layout() == QinsLayout.QINS8_SEED) {
-            parts.put(SIGNS, new TensorView(p + SIGNS, DType.I8, new long[] {rows, cols}, signBytes()));
+            parts.put(SIGNS, new TensorView(p + SIGNS, DType.I8, new long[] {rows, cols}, signBytes(memory)));
         } else if (signs != null) {
             parts.put(SIGNS, new TensorView(p + SIGNS, DType.U8, new long[] {rows, signStride}, signs));
         }
@@ -188,8 +193,8 @@ public final class QinsTensor {
     }
 
     /** The seed's sign bytes: -1 for negative non-zero weights, +1 for positive ones, 0 for zeros. */
-    private MemorySegment signBytes() {
-        MemorySegment out = Arena.ofAuto().allocate((long) rows * cols);
+    private MemorySegment signBytes(java.lang.foreign.SegmentAllocator memory) {
+        MemorySegment out = memory.allocate((long) rows * cols);
         for (int r = 0; r < rows; r++) {
             for (int i = 0; i < cols; i++) {
                 long k = (long) r * cols + i;

@@ -55,6 +55,11 @@ public abstract sealed class QinsWeightFormat implements WeightFormat, Calibrate
 
     @Override
     public StoredWeight encode(LayerSpec spec, TensorView weight, Options options) {
+        return encode(spec, weight, options, java.lang.foreign.Arena.ofAuto());
+    }
+
+    @Override
+    public StoredWeight encode(LayerSpec spec, TensorView weight, Options options, java.lang.foreign.SegmentAllocator memory) {
         spec.checkShape(weight);
         if (!weight.dtype().isFloat()) {
             throw new IllegalArgumentException("layer '" + spec.name() + "': cannot encode " + weight + ", not a float tensor");
@@ -65,7 +70,7 @@ public abstract sealed class QinsWeightFormat implements WeightFormat, Calibrate
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("layer '" + spec.name() + "': " + e.getMessage(), e);
         }
-        return QinsCodec.encode(spec.name(), weight, format).toStored();
+        return QinsCodec.encode(spec.name(), weight, format, memory).toStored(memory);
     }
 
     /** Refuses a layout or options {@link GptqEncoder} cannot encode (qins8-seed, policy minmax or mse, group=tensor). */
@@ -100,6 +105,11 @@ public abstract sealed class QinsWeightFormat implements WeightFormat, Calibrate
     @Override
     public TensorView decode(LayerSpec spec, StoredWeight stored) {
         return QinsCodec.decodeToView(QinsTensor.fromStored(spec, stored));
+    }
+
+    @Override
+    public TensorView decode(LayerSpec spec, StoredWeight stored, java.lang.foreign.SegmentAllocator memory) {
+        return QinsCodec.decodeToView(QinsTensor.fromStored(spec, stored), memory);
     }
 
     /** Name of the histogram of magnitude codes ({@code maxCode + 1} bins, the sign left out). */

@@ -78,7 +78,7 @@ class QinsLinearTest {
         LayerSpec spec = new LayerSpec("layer", OUT, in);
         for (QinsKernels kind : kernelsFor(t)) {
             for (Parallel p : new Parallel[] {Parallel.SEQUENTIAL, new ChunkedParallel()}) {
-                QinsLinear layer = new QinsLinear(spec, t, p, kind.create(t), false);
+                QinsLinear layer = new QinsLinear(spec, t, p, kind.create(t), null);
                 // 2..8: the fused batch loop (where the kernel has one); 9 and up: the packed prefill product
                 for (int batch : new int[] {1, 3, 6, 8, 9, 12, 17, 40, 56, 70}) {
                     float[] x = input(batch, batch * in);
@@ -115,7 +115,7 @@ class QinsLinearTest {
               assertThat(lut.zeroCol.length).as("zero codes listed").isGreaterThan(OUT * in / 10);
           }
           for (Parallel p : new Parallel[] {Parallel.SEQUENTIAL, new ChunkedParallel()}) {
-            QinsLinear layer = new QinsLinear(spec, t, p, k, false);
+            QinsLinear layer = new QinsLinear(spec, t, p, k, null);
             for (int batch : new int[] {1, 3, 5}) {
                 float[] x = input(batch + 11, batch * in);
                 float[] y = new float[batch * OUT];
@@ -174,7 +174,7 @@ class QinsLinearTest {
         long index = plain.kernelName().endsWith("-halves") ? 0 : zeroIndexBytes(t);
         long expected = (long) OUT * in + OUT * in / 8 + OUT * (in / 32) * 2 + index;
         assertThat(plain.residentBytes()).isEqualTo(expected);
-        QinsLinear cached = new QinsLinear(spec, t, Parallel.SEQUENTIAL, QinsKernels.AUTO.create(t), true);
+        QinsLinear cached = new QinsLinear(spec, t, Parallel.SEQUENTIAL, QinsKernels.AUTO.create(t), java.lang.foreign.Arena.ofAuto());
         assertThat(cached.residentBytes()).isEqualTo(expected + (long) OUT * in * 4);
         assertThat(cached.describe()).contains("decoded-cache");
         float[] x = input(9, 2 * in);

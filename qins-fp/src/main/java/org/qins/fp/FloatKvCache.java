@@ -3,6 +3,7 @@ package org.qins.fp;
 import java.util.Arrays;
 import org.qins.api.KvCache;
 import org.qins.api.KvCacheSpec;
+import org.qins.api.kernel.AttentionMath;
 import org.qins.api.kernel.VectorMath;
 
 /**
@@ -13,6 +14,7 @@ import org.qins.api.kernel.VectorMath;
 final class FloatKvCache implements KvCache {
 
     private static final int INITIAL_POSITIONS = 64;
+    private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
     private final KvCacheSpec spec;
     private final int slots;
@@ -24,6 +26,10 @@ final class FloatKvCache implements KvCache {
     FloatKvCache(KvCacheSpec spec) {
         this.spec = spec;
         this.slots = spec.slots();
+        if ((long) slots * spec.rowSize() > MAX_ARRAY) {
+            throw new IllegalArgumentException("a float KV cache of " + slots + " positions x " + spec.rowSize()
+                    + " values per layer exceeds one Java array (" + MAX_ARRAY + " elements)");
+        }
         this.keys = new float[spec.layers()][];
         this.values = new float[spec.layers()][];
         this.stored = new int[spec.layers()];
@@ -81,6 +87,50 @@ final class FloatKvCache implements KvCache {
         for (int t = from; t < to; t++) {
             VectorMath.axpy(weights[wOffset + t - from], v, slot * row + kvHead * hd, out, outOffset, hd);
             slot = slot + 1 == slots ? 0 : slot + 1;
+        }
+    }
+
+    /** Scores of a block of queries: each key row of the ring (one or two contiguous runs of slots) read once for all. */
+    @Override
+    public void keyScores(int layer, int kvHead, float[] q, int qOffset, int queries, int from, int to, float[] scores, int sOffset,
+            int sStride) {
+        spec.checkHeld(layer, from, to, stored[layer]);
+        int row = spec.rowSize();
+        int hd = spec.headDim();
+        for (int t = from; t < to; ) {
+            int slot = t % slots;
+            int run = Math.min(to - t, slots - slot);
+            AttentionMath.scores(q, qOffset, queries, hd, keys[layer], slot * row + kvHead * hd, row, run, scores, sOffset + t - from,
+                    sStride);
+            t += run;
+        }
+    }
+
+    @Override
+    public void valueSum(int layer, int kvHead, float[] weights, int wOffset, int wStride, int queries, int from, int to, float[] out,
+            int outOffset) {
+        spec.checkHeld(layer, from, to, stored[layer]);
+        int row = spec.rowSize();
+        int hd = spec.headDim();
+        Arrays.fill(out, outOffset, outOffset + queries * hd, 0f);
+        for (int t = from; t < to; ) {
+            int slot = t % slots;
+            int run = Math.min(to - t, slots - slot);
+            AttentionMath.weightedSum(weights, wOffset + t - from, wStride, queries, values[layer], slot * row + kvHead * hd, row, run,
+                    out, outOffset, hd);
+            t += run;
+        }
+    }
+
+    /** Grows every layer to exactly {@code positions} positions (at most the slots): no doubling, no later copies. */
+    @Override
+    public void reserve(int positions) {
+        int size = Math.min(slots, Math.max(0, positions)) * spec.rowSize();
+        for (int l = 0; l < spec.layers(); l++) {
+            if (keys[l].length < size) {
+                keys[l] = Arrays.copyOf(keys[l], size);
+                values[l] = Arrays.copyOf(values[l], size);
+            }
         }
     }
 

@@ -38,6 +38,11 @@ public abstract sealed class FloatWeightFormat implements WeightFormat {
 
     @Override
     public StoredWeight encode(LayerSpec spec, TensorView weight, Options options) {
+        return encode(spec, weight, options, Arena.ofAuto());
+    }
+
+    @Override
+    public StoredWeight encode(LayerSpec spec, TensorView weight, Options options, java.lang.foreign.SegmentAllocator memory) {
         spec.checkShape(weight);
         if (!weight.dtype().isFloat()) {
             throw new IllegalArgumentException("layer '" + spec.name() + "': cannot store " + weight + " as " + name()
@@ -48,7 +53,7 @@ public abstract sealed class FloatWeightFormat implements WeightFormat {
             return StoredWeight.ofFloat(spec.name(), new TensorView(partName, dtype, weight.shape(), weight.data()));
         }
         long n = weight.elementCount();
-        MemorySegment out = Arena.ofAuto().allocate(n * dtype.bytes(), 64);
+        MemorySegment out = memory.allocate(n * dtype.bytes(), 64);
         for (long i = 0; i < n; i++) {
             float v = weight.getFloat(i);
             switch (dtype) {
@@ -73,9 +78,14 @@ public abstract sealed class FloatWeightFormat implements WeightFormat {
 
     @Override
     public TensorView decode(LayerSpec spec, StoredWeight stored) {
+        return decode(spec, stored, Arena.ofAuto());
+    }
+
+    @Override
+    public TensorView decode(LayerSpec spec, StoredWeight stored, java.lang.foreign.SegmentAllocator memory) {
         TensorView w = stored.part(StoredWeight.WEIGHT);
         spec.checkShape(w);
-        return w.asF32();
+        return w.asF32(memory);
     }
 
     /** {@code f32}. */

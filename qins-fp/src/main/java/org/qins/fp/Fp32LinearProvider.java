@@ -1,7 +1,9 @@
 package org.qins.fp;
 
 import java.util.Set;
+import org.qins.api.DType;
 import org.qins.api.LayerContext;
+import org.qins.api.Options;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
 import org.qins.api.LinearLayerProvider;
@@ -9,8 +11,9 @@ import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
 
 /**
- * The float reference: computes in float32. F32 weights are used where they lie (the mapped
- * file); F16 and BF16 weights are widened once at load into off-heap memory.
+ * The float reference: computes in float32. F32 and BF16 weights are used where they lie (the mapped
+ * file; bfloat16 is widened exactly inside the product); F16 weights are widened once at load into
+ * the model's memory.
  */
 public final class Fp32LinearProvider implements LinearLayerProvider {
 
@@ -41,10 +44,18 @@ public final class Fp32LinearProvider implements LinearLayerProvider {
         return "f32";
     }
 
+    /** A float32 copy of an F16 weight (4 bytes per weight); F32 and BF16 weights are used where they lie. */
+    @Override
+    public long allocatedBytes(LayerSpec spec, StoredWeight stored, Options options) {
+        TensorView w = stored.part(StoredWeight.WEIGHT);
+        return w.dtype() == DType.F16 ? Math.multiplyExact(w.elementCount(), 4L) : 0;
+    }
+
     @Override
     public LinearLayer load(LayerSpec spec, StoredWeight stored, LayerContext context) {
         TensorView w = stored.part(StoredWeight.WEIGHT);
         spec.checkShape(w);
-        return new Fp32Linear(spec, w.asF32().data(), context.parallel());
+        TensorView used = w.dtype() == DType.BF16 ? w : w.asF32(context.memory());
+        return new Fp32Linear(spec, used.data(), used.dtype(), context.parallel());
     }
 }

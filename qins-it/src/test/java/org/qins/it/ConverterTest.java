@@ -18,6 +18,10 @@ import org.qins.api.Options;
 import org.qins.api.Parallel;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
+import org.qins.api.DType;
+import org.qins.api.WeightFormat;
+import org.qins.tools.synth.ModelShape;
+import org.qins.tools.synth.RandomModelWriter;
 import org.qins.it.thirdparty.BlockInt8Format;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.checkpoint.StoredFormats;
@@ -101,6 +105,55 @@ class ConverterTest {
         assertThatThrownBy(() -> new ModelConverter(failing, ConversionOptions.of("q8_0", Map.of())).convert(TINY, out, ConversionListener.NONE))
                 .hasMessageContaining("model.safetensors: tensor 'model.layers.0.self_attn.o_proj.weight'")
                 .hasMessageContaining("disk full (simulated)");
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertThat(s.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    void shardsTheOutputAsTheHubDoesWithTheSameTensorsWhateverTheThreads() throws IOException {
+        Path source = tmp.resolve("phi");
+        // A sharded BF16 Phi-3 source (fused qkv / gate_up), as the Hub ships Phi-3.5-mini.
+        new RandomModelWriter(ModelShape.parse("phi3:96,3,4,4,128,320"), 9, DType.BF16, 100_000).write(source);
+        assertThat(source.resolve(Checkpoint.INDEX_FILE)).exists();
+        Path one = tmp.resolve("one");
+        Path sharded = tmp.resolve("sharded");
+        WeightFormat qins9 = WeightFormat.forName("qins9");
+        new ModelConverter(qins9, ConversionOptions.of("qins9", Map.of()), 1).convert(source, one, ConversionListener.NONE);
+        new ModelConverter(qins9, ConversionOptions.of("qins9", Map.of()).withShardBytes(60_000), 2)
+                .convert(source, sharded, ConversionListener.NONE);
+        assertThat(one.resolve(Checkpoint.SINGLE_FILE)).exists();
+        assertThat(one.resolve(Checkpoint.INDEX_FILE)).doesNotExist();
+        assertThat(sharded.resolve(Checkpoint.SINGLE_FILE)).doesNotExist();
+        try (Checkpoint a = Checkpoint.open(one); Checkpoint b = Checkpoint.open(sharded); Stream<Path> files = Files.list(sharded)) {
+            List<String> shards = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".safetensors")).sorted().toList();
+            assertThat(shards).hasSizeGreaterThan(3).allMatch(n -> n.matches("model-0000\\d-of-0000" + shards.size() + "\\.safetensors"));
+            assertThat(b.tensorNames()).containsExactlyInAnyOrderElementsOf(a.tensorNames());
+            for (String n : a.tensorNames()) {
+                assertThat(b.tensor(n).toByteArray()).as(n).isEqualTo(a.tensor(n).toByteArray());
+            }
+            assertThat(b.metadata()).isEqualTo(a.metadata());
+            assertThat(b.linear("model.layers.2.self_attn.qkv_proj").format()).isEqualTo("qins9");
+            assertThat(b.isEncoded("model.layers.2.mlp.gate_up_proj")).isTrue();
+        }
+    }
+
+    @Test
+    void aFailedShardedConversionOnSeveralThreadsLeavesNothingBehind() throws IOException {
+        BlockInt8Format failing = new BlockInt8Format.Q8_0() {
+            private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+
+            @Override
+            public StoredWeight encode(LayerSpec spec, TensorView weight, Options options) {
+                if (calls.incrementAndGet() == 15) {
+                    throw new IllegalStateException("disk full (simulated)");
+                }
+                return super.encode(spec, weight, options);
+            }
+        };
+        Path out = tmp.resolve("broken");
+        assertThatThrownBy(() -> new ModelConverter(failing, ConversionOptions.of("q8_0", Map.of()).withShardBytes(20_000), 2)
+                .convert(TINY, out, ConversionListener.NONE)).hasMessageContaining("disk full (simulated)");
         try (Stream<Path> s = Files.list(tmp)) {
             assertThat(s.toList()).isEmpty();
         }

@@ -8,16 +8,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.qins.api.KvCache;
 import org.qins.api.KvCacheProvider;
+import org.qins.api.KvCacheSpec;
 import org.qins.api.LinearLayerProvider;
 import org.qins.api.Parallel;
 import org.qins.api.WeightFormat;
+import org.qins.transformer.arch.ArchitectureRegistry;
+import org.qins.transformer.config.ConfigLoader;
+import org.qins.transformer.config.ModelConfig;
 import org.qins.transformer.convert.ConversionListener;
 import org.qins.transformer.convert.ConversionOptions;
 import org.qins.transformer.convert.ConversionReport;
 import org.qins.transformer.convert.ModelConverter;
 import org.qins.transformer.generate.Generator;
 import org.qins.transformer.model.CausalLm;
+import org.qins.transformer.memory.MemoryBudget;
+import org.qins.transformer.memory.MemoryNeed;
 import org.qins.transformer.model.ModelLoader;
 import org.qins.transformer.parallel.WorkerPool;
 import org.qins.transformer.provider.CodecAtRestFlag;
@@ -45,13 +52,23 @@ public final class QinsEngine implements AutoCloseable {
     private final String linear;
     private final Map<String, String> layerOptions;
     private final String kv;
+    private final MemoryBudget budget;
+    private final int prefillChunk;
 
-    private QinsEngine(ProviderSelector selector, WorkerPool pool, String linear, Map<String, String> layerOptions, String kv) {
+    private QinsEngine(ProviderSelector selector, WorkerPool pool, String linear, Map<String, String> layerOptions, String kv,
+            MemoryBudget budget, int prefillChunk) {
         this.selector = selector;
         this.pool = pool;
         this.linear = linear;
         this.layerOptions = Map.copyOf(layerOptions);
         this.kv = kv;
+        this.budget = budget;
+        this.prefillChunk = prefillChunk;
+    }
+
+    /** The memory loads and requests are checked against (this JVM and machine unless the builder set another). */
+    public MemoryBudget memoryBudget() {
+        return budget;
     }
 
     public static Builder builder() {
@@ -92,9 +109,41 @@ public final class QinsEngine implements AutoCloseable {
         return load(modelDir, linear, layerOptions);
     }
 
-    /** Loads a model directory with another linear provider (null: flag and priorities) and options. */
+    /**
+     * Loads a model directory with another linear provider (null: flag and priorities) and options. A model whose
+     * {@linkplain ModelLoader#plan memory plan} does not fit the memory left is refused before anything is allocated.
+     */
     public CausalLm load(Path modelDir, String linearProvider, Map<String, String> options) {
-        return new ModelLoader(new LayerLoader(selector, linearProvider, pool, options)).load(modelDir);
+        return loader(linearProvider, options).load(modelDir).prefillChunk(prefillChunk);
+    }
+
+    private ModelLoader loader(String linearProvider, Map<String, String> options) {
+        return new ModelLoader(new LayerLoader(selector, linearProvider, pool, options), ArchitectureRegistry.standard(), budget);
+    }
+
+    /**
+     * What a run of {@code promptTokens} + {@code newTokens} on {@code modelDir} will need, without loading it: its
+     * load plan (float copies, codes made at load, mapped weights), the KV cache of {@code kvName} for every position
+     * and the activations of a prefill chunk. Refuses, before anything is allocated, a run longer than the model's
+     * context.
+     */
+    public MemoryNeed planRun(Path modelDir, String linearProvider, Map<String, String> options, String kvName, int promptTokens,
+            int newTokens) {
+        ModelConfig c = ConfigLoader.load(modelDir);
+        Generator.requireFits(promptTokens, newTokens, c.maxPositionEmbeddings());
+        KvCacheProvider provider = selector.selectKv(kvName).provider();
+        int positions = promptTokens + Math.max(0, newTokens - 1);
+        int window = c.slidingWindow() == 0 ? positions : c.slidingWindow();
+        KvCache probe = provider.create(new KvCacheSpec(c.layers(), c.kvHeads(), c.headDim(), 1));
+        long kvBytes = (long) Math.min(positions, window) * probe.bytesPerToken();
+        int rows = Math.min(prefillChunk, promptTokens);
+        ModelLoader.LoadPlan load = loader(linearProvider, options).plan(modelDir);
+        MemoryNeed request = MemoryNeed.of("")
+                .plus(String.format(java.util.Locale.ROOT, "KV cache %s for %,d positions (%,d bytes each)", provider.name(),
+                        Math.min(positions, window), probe.bytesPerToken()), kvBytes, true)
+                .plus("activations for " + rows + " rows", ModelLoader.activationBytes(c, rows), true);
+        return load.need().and(request, String.format(java.util.Locale.ROOT, "%s: %,d prompt + %,d new tokens with %s",
+                load.need().task(), promptTokens, newTokens, provider.name()));
     }
 
     /** A generator over {@code model} with this engine's KV cache. */
@@ -115,9 +164,9 @@ public final class QinsEngine implements AutoCloseable {
         return p.preferredFormat();
     }
 
-    /** A converter for {@code options} (its format resolved by name, its options checked). */
+    /** A converter for {@code options} (its format resolved by name, its options checked), encoding on this engine's threads. */
     public ModelConverter converter(ConversionOptions options) {
-        return new ModelConverter(selector.registry().formats().forName(options.format()), options);
+        return new ModelConverter(selector.registry().formats().forName(options.format()), options, pool.threads());
     }
 
     /** Converts a float checkpoint into {@code output}, written under a temporary name and renamed when complete. */
@@ -140,8 +189,25 @@ public final class QinsEngine implements AutoCloseable {
         private final List<Module> modules = new ArrayList<>();
         private Supplier<String> flag = CodecAtRestFlag::rawValue;
         private ProviderRegistry registry;
+        private MemoryBudget budget = MemoryBudget.system();
+        private int prefillChunk = CausalLm.DEFAULT_PREFILL_CHUNK;
 
         private Builder() {
+        }
+
+        /** The memory loads and requests are checked against (default: this JVM and machine). */
+        public Builder memoryBudget(MemoryBudget budget) {
+            this.budget = java.util.Objects.requireNonNull(budget);
+            return this;
+        }
+
+        /** Tokens a prefill feeds per forward call (default {@value CausalLm#DEFAULT_PREFILL_CHUNK}). */
+        public Builder prefillChunk(int tokens) {
+            if (tokens < 1) {
+                throw new IllegalArgumentException("prefill chunk must be >= 1 token, got " + tokens);
+            }
+            this.prefillChunk = tokens;
+            return this;
         }
 
         /** Worker threads (default: {@link #defaultThreads()}). */
@@ -221,7 +287,7 @@ public final class QinsEngine implements AutoCloseable {
             if (kv != null) {
                 r.kv(kv);
             }
-            return new QinsEngine(selector, new WorkerPool(threads), linear, layerOptions, kv);
+            return new QinsEngine(selector, new WorkerPool(threads), linear, layerOptions, kv, budget, prefillChunk);
         }
     }
 }

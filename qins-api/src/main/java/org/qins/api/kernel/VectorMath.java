@@ -4,7 +4,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.qins.api.Parallel;
 
@@ -346,6 +349,92 @@ public final class VectorMath {
                 }
             });
         }
+    }
+
+    /**
+     * {@link #matmul} with {@code W} as little-endian bfloat16, read where it lies: a bfloat16 is the top half of a
+     * float32, so each weight is widened exactly in a register (one vector batch) or a row tile is widened into an L1
+     * scratch for the register-blocked {@link #gemm} or the packed {@link #gemmPacked} (as {@link #matmul} chooses); the sums are formed as {@link #matmul}'s over the widened weights,
+     * so the results are the same floats, from half the bytes.
+     */
+    public static void matmulBf16(MemorySegment w, int rows, int n, float[] x, float[] y, int batch, Parallel parallel) {
+        if (batch == 1) {
+            parallel.forRange(rows, 16, (from, to) -> {
+                for (int o = from; o < to; o++) {
+                    y[o] = dotBf16(w, (long) o * n * 2, x, 0, n);
+                }
+            });
+        } else if (batch < PACKED_MIN_BATCH) {
+            parallel.forRange(rows, 16, (from, to) -> {
+                int tileRows = Math.max(4, Math.min(64, (TILE_FLOATS / Math.max(1, n)) & -4));
+                float[] tile = BF16_TILE.floats(tileRows * n);
+                for (int r = from; r < to; r += tileRows) {
+                    int m = Math.min(tileRows, to - r);
+                    widenBf16(w, (long) r * n * 2, tile, m * n);
+                    gemm(tile, m, x, batch, n, y, r, rows);
+                }
+            });
+        } else {
+            float[] packed = PACKED.floats(packedFloats(batch, n));
+            packBatch(x, batch, n, packed);
+            parallel.forRange((rows + PACKED_ROWS - 1) / PACKED_ROWS, 2, (from, to) -> {
+                float[] tile = ROWS.floats(PACKED_ROWS * n);
+                for (int blk = from; blk < to; blk++) {
+                    int r0 = blk * PACKED_ROWS;
+                    int rs = Math.min(PACKED_ROWS, rows - r0);
+                    widenBf16(w, (long) r0 * n * 2, tile, rs * n);
+                    gemmPacked(tile, rs, n, packed, batch, y, r0, rows);
+                }
+            });
+        }
+    }
+
+    /** Floats of the per-thread tile {@link #matmulBf16} widens weight rows into (256 KiB: L2). */
+    private static final int TILE_FLOATS = 1 << 16;
+    private static final ThreadScratch BF16_TILE = new ThreadScratch();
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(L * Short.SIZE));
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+
+    /** {@code L} bfloat16 weights at byte offset {@code off}, widened (a shift into the top half of each lane). */
+    private static FloatVector bf16(MemorySegment w, long off) {
+        return ((IntVector) ShortVector.fromMemorySegment(S, w, off, LE).convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /** {@code n} bfloat16 at byte offset {@code off} of {@code w} to {@code dst[0, n)}. */
+    private static void widenBf16(MemorySegment w, long off, float[] dst, int n) {
+        int i = 0;
+        for (int bound = n - L; i <= bound; i += L) {
+            bf16(w, off + 2L * i).intoArray(dst, i);
+        }
+        for (; i < n; i++) {
+            dst[i] = Float.intBitsToFloat(w.get(I16, off + 2L * i) << 16);
+        }
+    }
+
+    /** {@link #dot(MemorySegment, long, float[], int, int)} over bfloat16 weights: the same sums of the widened values. */
+    public static float dotBf16(MemorySegment a, long off, float[] b, int bOff, int n) {
+        int i = 0;
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        FloatVector acc2 = FloatVector.zero(F);
+        FloatVector acc3 = FloatVector.zero(F);
+        for (int bound4 = n - 4 * L; i <= bound4; i += 4 * L) {
+            long o = off + 2L * i;
+            acc0 = bf16(a, o).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+            acc1 = bf16(a, o + 2L * L).fma(FloatVector.fromArray(F, b, bOff + i + L), acc1);
+            acc2 = bf16(a, o + 4L * L).fma(FloatVector.fromArray(F, b, bOff + i + 2 * L), acc2);
+            acc3 = bf16(a, o + 6L * L).fma(FloatVector.fromArray(F, b, bOff + i + 3 * L), acc3);
+        }
+        for (int bound = n - L; i <= bound; i += L) {
+            acc0 = bf16(a, off + 2L * i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
+        }
+        float s = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += Float.intBitsToFloat(a.get(I16, off + 2L * i) << 16) * b[bOff + i];
+        }
+        return s;
     }
 
     /**

@@ -47,6 +47,8 @@ public final class Benchmark {
         if (promptTokens < 1 || newTokens < 2) {
             throw new IllegalArgumentException("need --prompt-tokens >= 1 and --new-tokens >= 2");
         }
+        // Sizes first, before loading: the context, then the memory of the load, the KV cache and the activations.
+        engine.memoryBudget().require(engine.planRun(model, linear, layerOptions, kvName, promptTokens, newTokens));
         KvCacheProvider kv = engine.providers().selectKv(kvName).provider();
         long l0 = System.nanoTime();
         try (CausalLm lm = engine.load(model, linear, layerOptions)) {

@@ -39,6 +39,7 @@ public record CompareReport(String reference, String candidate, int steps, Compa
                     : "step " + p.firstDivergence() + ", reference top1-top2 margin " + f("%.4f", p.refMarginAtDivergence());
             rows.add(new String[] {"  prompt " + i + " (" + p.promptLength() + " ids) first divergence", div});
         }
+        rows.add(new String[] {"teacher-forced positions", String.format(Locale.ROOT, "%,d", m.teacherPositions())});
         rows.add(new String[] {"teacher-forced top-1 agreement", f("%.4f", m.teacherTop1())});
         rows.add(new String[] {"top-10 overlap", f("%.4f", m.teacherTop10Overlap())});
         rows.add(new String[] {"mean KL (nats)", f("%.3e", m.meanKl())});
@@ -71,6 +72,7 @@ public record CompareReport(String reference, String candidate, int steps, Compa
         j.put("candidate", candidate);
         j.put("steps", steps);
         j.put("greedy_match_rate", m.greedyMatchRate());
+        j.put("teacher_forced_positions", m.teacherPositions());
         j.put("teacher_forced_top1", m.teacherTop1());
         j.put("top10_overlap", m.teacherTop10Overlap());
         j.put("mean_kl", m.meanKl());

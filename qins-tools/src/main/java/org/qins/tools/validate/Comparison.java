@@ -95,7 +95,7 @@ public final class Comparison {
             klMax = Math.max(klMax, pKlMax);
         }
         return new CompareMetrics(per, (double) totMatch / ((long) n * ref.prompts().size()), (double) tfTop1 / tfN,
-                top10Sum / tfN, klSum / tfN, klMax, tailSum / tfN, tfLogitMax, tfLseMax, gLogitMax, exactDiff(ref, cand));
+                top10Sum / tfN, klSum / tfN, klMax, tailSum / tfN, tfLogitMax, tfLseMax, gLogitMax, exactDiff(ref, cand), tfN);
     }
 
     /**

@@ -29,16 +29,19 @@ public final class Checkpoint implements AutoCloseable {
     private final Runnable onClose;
     private final Map<String, TensorView> tensors;
     private final Map<String, Path> fileOf;
+    /** The safetensors files by path, whose pages {@link #release} can drop (none for another reader's tensors). */
+    private final Map<Path, SafetensorsFile> byPath = new java.util.HashMap<>();
     private final Map<String, String> metadata;
 
     private Checkpoint(Path directory, List<Path> files, Runnable onClose, Map<String, TensorView> tensors, Map<String, Path> fileOf,
-            Map<String, String> metadata) {
+            Map<String, String> metadata, List<SafetensorsFile> safetensors) {
         this.directory = directory;
         this.files = files;
         this.onClose = onClose;
         this.tensors = tensors;
         this.fileOf = fileOf;
         this.metadata = metadata;
+        safetensors.forEach(f -> byPath.put(f.path(), f));
     }
 
     /** Opens the checkpoint in {@code modelDir}. */
@@ -80,7 +83,7 @@ public final class Checkpoint implements AutoCloseable {
             List<SafetensorsFile> opened = List.copyOf(files);
             return new Checkpoint(modelDir, opened.stream().map(SafetensorsFile::path).toList(),
                     () -> opened.forEach(SafetensorsFile::close), Collections.unmodifiableMap(tensors),
-                    Collections.unmodifiableMap(fileOf), Collections.unmodifiableMap(metadata));
+                    Collections.unmodifiableMap(fileOf), Collections.unmodifiableMap(metadata), opened);
         } catch (RuntimeException e) {
             files.forEach(SafetensorsFile::close);
             throw e;
@@ -95,7 +98,7 @@ public final class Checkpoint implements AutoCloseable {
         Map<String, Path> fileOf = new LinkedHashMap<>();
         tensors.keySet().forEach(n -> fileOf.put(n, file));
         return new Checkpoint(file, List.of(file), onClose, Collections.unmodifiableMap(new LinkedHashMap<>(tensors)),
-                Collections.unmodifiableMap(fileOf), Map.copyOf(metadata));
+                Collections.unmodifiableMap(fileOf), Map.copyOf(metadata), List.of());
     }
 
     private static String listing(Path dir) {
@@ -133,6 +136,24 @@ public final class Checkpoint implements AutoCloseable {
                     .map(f -> f.getFileName().toString()).toList());
         }
         return t;
+    }
+
+    /**
+     * Drops a tensor's pages from this process's resident set after a streaming pass over it (the
+     * converter's): the mapping stays, so the tensor can still be read, from the page cache. Does nothing
+     * where the OS offers no way to ({@code madvise}) and for tensors another reader mapped ({@link #of}).
+     */
+    public void release(String tensorName) {
+        release(tensorName, 0, tensor(tensorName).data().byteSize());
+    }
+
+    /** {@link #release(String)} for bytes {@code [from, from + length)} of the tensor's data. */
+    public void release(String tensorName, long from, long length) {
+        TensorView t = tensor(tensorName);
+        SafetensorsFile f = byPath.get(fileOf.get(tensorName));
+        if (f != null) {
+            f.release(t, from, length);
+        }
     }
 
     /** Merged {@code __metadata__} of all files. */

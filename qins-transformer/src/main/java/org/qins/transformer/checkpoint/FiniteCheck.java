@@ -43,7 +43,12 @@ public final class FiniteCheck {
      * {@link #MAX_WEIGHT}; other dtypes pass unchecked.
      */
     public static void requireFiniteWeights(TensorView t, Path file) {
-        long bad = firstBadWeight(t);
+        requireFiniteWeights(t, file, 0, t.elementCount());
+    }
+
+    /** {@link #requireFiniteWeights(TensorView, Path)} over elements {@code [from, from + count)} only (a streaming pass). */
+    public static void requireFiniteWeights(TensorView t, Path file, long from, long count) {
+        long bad = firstBadWeight(t, from, count);
         if (bad >= 0) {
             float v = t.getFloat(bad);
             throw new CheckpointException(file + ": tensor '" + t.name() + "' holds " + describe(v) + " at " + position(t, bad)
@@ -54,14 +59,26 @@ public final class FiniteCheck {
 
     /** Index of the first element that is NaN, infinite or beyond {@link #MAX_WEIGHT}, or -1 (also for non-float dtypes). */
     public static long firstBadWeight(TensorView t) {
-        MemorySegment s = t.data();
-        long n = t.elementCount();
-        return switch (t.dtype()) {
-            case F32 -> scanInts(s, n, Float.floatToRawIntBits(MAX_WEIGHT));
-            case BF16 -> scanShorts(s, n, Float.floatToRawIntBits(MAX_WEIGHT) >>> 16);
-            case F16 -> scanShorts(s, n, F16_MAX_FINITE);
+        return firstBadWeight(t, 0, t.elementCount());
+    }
+
+    /** {@link #firstBadWeight(TensorView)} over elements {@code [from, from + count)}; the index returned is the tensor's. */
+    public static long firstBadWeight(TensorView t, long from, long count) {
+        if (from < 0 || count < 0 || from + count > t.elementCount()) {
+            throw new IndexOutOfBoundsException("elements [" + from + ", " + (from + count) + ") of " + t);
+        }
+        int size = t.dtype().isFloat() ? t.dtype().bytes() : 0;
+        if (size == 0) {
+            return -1;
+        }
+        MemorySegment s = t.data().asSlice(from * size, count * size);
+        long bad = switch (t.dtype()) {
+            case F32 -> scanInts(s, count, Float.floatToRawIntBits(MAX_WEIGHT));
+            case BF16 -> scanShorts(s, count, Float.floatToRawIntBits(MAX_WEIGHT) >>> 16);
+            case F16 -> scanShorts(s, count, F16_MAX_FINITE);
             default -> -1;
         };
+        return bad < 0 ? -1 : from + bad;
     }
 
     /** Index in {@code [from, from + n)} of the first NaN or infinity of {@code a}, or -1. */

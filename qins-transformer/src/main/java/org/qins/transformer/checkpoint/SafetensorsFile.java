@@ -25,12 +25,15 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private final Path path;
     private final Arena arena;
+    private final MemorySegment mapping;
     private final Map<String, TensorView> tensors;
     private final Map<String, String> metadata;
 
-    private SafetensorsFile(Path path, Arena arena, Map<String, TensorView> tensors, Map<String, String> metadata) {
+    private SafetensorsFile(Path path, Arena arena, MemorySegment mapping, Map<String, TensorView> tensors,
+            Map<String, String> metadata) {
         this.path = path;
         this.arena = arena;
+        this.mapping = mapping;
         this.tensors = tensors;
         this.metadata = metadata;
     }
@@ -77,7 +80,7 @@ public final class SafetensorsFile implements AutoCloseable {
             MemorySegment data = bytes == 0 ? MemorySegment.ofArray(new byte[0]) : file.asSlice(dataStart + e.begin(), bytes);
             tensors.put(e.name(), new TensorView(e.name(), e.dtype(), e.shape(), data));
         }
-        return new SafetensorsFile(path, arena, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(header.metadata));
+        return new SafetensorsFile(path, arena, file, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(header.metadata));
     }
 
     public Path path() {
@@ -91,6 +94,21 @@ public final class SafetensorsFile implements AutoCloseable {
 
     public Map<String, String> metadata() {
         return metadata;
+    }
+
+    /**
+     * Drops bytes {@code [from, from + length)} of tensor {@code t} of this file from the process's resident
+     * set ({@link PageRelease}); the view stays usable and reads them back when touched.
+     */
+    void release(TensorView t, long from, long length) {
+        if (mapping.byteSize() == 0 || t.data().byteSize() == 0) {
+            return;
+        }
+        long offset = t.data().address() - mapping.address();
+        if (offset < 0 || offset + t.data().byteSize() > mapping.byteSize()) {
+            throw new IllegalArgumentException(path + ": tensor '" + t.name() + "' is not a view of this file");
+        }
+        PageRelease.release(mapping, offset + from, Math.min(length, t.data().byteSize() - from));
     }
 
     /** Unmaps the file; views become unusable. */

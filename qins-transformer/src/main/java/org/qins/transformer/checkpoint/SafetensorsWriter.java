@@ -24,6 +24,8 @@ import org.qins.api.TensorView;
  */
 public final class SafetensorsWriter implements AutoCloseable {
 
+    private static final long SLICE = 1L << 26;
+
     private final Path file;
     private final Path dataFile;
     private final FileChannel data;
@@ -47,8 +49,28 @@ public final class SafetensorsWriter implements AutoCloseable {
         metadata.put(key, value);
     }
 
+    /** Receives a tensor's bytes in order, in pieces of any size. */
+    @FunctionalInterface
+    public interface Sink {
+        void write(MemorySegment piece);
+    }
+
+    /** Produces a tensor's bytes into a {@link Sink}, so that no more than a piece of it is in memory at once. */
+    @FunctionalInterface
+    public interface Pieces {
+        void writeTo(Sink sink);
+    }
+
     /** Appends one tensor; {@code data} holds exactly its little-endian bytes. */
     public void add(String name, DType dtype, long[] shape, MemorySegment bytes) {
+        add(name, dtype, shape, sink -> sink.write(bytes));
+    }
+
+    /**
+     * Appends one tensor whose little-endian bytes {@code pieces} writes in order; they must add up to
+     * exactly the tensor's size, or the whole file is abandoned.
+     */
+    public void add(String name, DType dtype, long[] shape, Pieces pieces) {
         if (closed) {
             throw new IllegalStateException(file + ": writer is closed");
         }
@@ -56,18 +78,34 @@ public final class SafetensorsWriter implements AutoCloseable {
             throw new CheckpointException(file + ": tensor '" + name + "' written twice or reserved");
         }
         long expected = Math.multiplyExact(TensorView.elementCount(shape), dtype.bytes());
-        if (bytes.byteSize() != expected) {
-            throw new CheckpointException(file + ": tensor '" + name + "' " + dtype + Arrays.toString(shape) + " needs "
-                    + expected + " bytes, got " + bytes.byteSize());
-        }
+        long[] written = {0};
         try {
-            ByteBuffer buf = bytes.asByteBuffer();
-            while (buf.hasRemaining()) {
-                data.write(buf);
-            }
-        } catch (IOException e) {
+            pieces.writeTo(piece -> {
+                if (written[0] + piece.byteSize() > expected) {
+                    throw new CheckpointException(file + ": tensor '" + name + "' " + dtype + Arrays.toString(shape) + " needs "
+                            + expected + " bytes, got more");
+                }
+                try {
+                    // A ByteBuffer holds at most 2 GiB: write a large piece in slices.
+                    for (long at = 0; at < piece.byteSize(); at += SLICE) {
+                        ByteBuffer buf = byteBuffer(piece.asSlice(at, Math.min(SLICE, piece.byteSize() - at)));
+                        while (buf.hasRemaining()) {
+                            data.write(buf);
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new CheckpointException(file + ": writing tensor '" + name + "': " + e.getMessage(), e);
+                }
+                written[0] += piece.byteSize();
+            });
+        } catch (RuntimeException e) {
             abort();
-            throw new CheckpointException(file + ": writing tensor '" + name + "': " + e.getMessage(), e);
+            throw e;
+        }
+        if (written[0] != expected) {
+            abort();
+            throw new CheckpointException(file + ": tensor '" + name + "' " + dtype + Arrays.toString(shape) + " needs "
+                    + expected + " bytes, got " + written[0]);
         }
         ObjectNode entry = header.putObject(name);
         entry.put("dtype", dtype.safetensorsName());
@@ -77,6 +115,14 @@ public final class SafetensorsWriter implements AutoCloseable {
         }
         entry.putArray("data_offsets").add(offset).add(offset + expected);
         offset += expected;
+    }
+
+    /** A buffer over {@code slice}; a copy when it lies in a heap array other than byte[] (which NIO cannot wrap). */
+    private static ByteBuffer byteBuffer(MemorySegment slice) {
+        if (slice.heapBase().map(base -> !(base instanceof byte[])).orElse(false)) {
+            return ByteBuffer.wrap(slice.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        }
+        return slice.asByteBuffer();
     }
 
     /** Appends a tensor view (its name may be replaced by {@code name}). */

@@ -1,6 +1,8 @@
 package org.qins.transformer.convert;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SegmentAllocator;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -20,7 +22,7 @@ import org.qins.api.WeightFormat;
 import org.qins.transformer.arch.Architecture;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.checkpoint.FiniteCheck;
-import org.qins.transformer.checkpoint.SafetensorsWriter;
+import org.qins.transformer.checkpoint.ShardedCheckpointWriter;
 import org.qins.transformer.checkpoint.StoredFormats;
 import org.qins.transformer.config.ModelConfig;
 import org.qins.transformer.model.ModelTensors;
@@ -32,8 +34,14 @@ import org.qins.transformer.source.ModelSource;
  * format's {@code encode}; every other tensor (embeddings, norms, biases, an untied head unless
  * asked) is copied in its own float type. The
  * other files of the directory (config, tokenizer, generation config) are copied. Output goes
- * to a temporary sibling directory renamed to {@code output} only when complete. Memory stays
- * bounded by one tensor: sources are mapped, the writer streams to disk.
+ * to a temporary sibling directory renamed to {@code output} only when complete, sharded as the
+ * Hub shards ({@link ConversionOptions#shardBytes()}, an index when there are several shards).
+ *
+ * <p>Memory stays bounded by the tensors in flight, whatever the model's size: sources are mapped
+ * and each tensor's pages are released from the resident set once it is written
+ * ({@link Checkpoint#release}); encoded parts live in an arena closed right after they are written;
+ * kept tensors are copied 64 MB at a time; the writer streams to disk. Up to {@code threads}
+ * tensors encode at once, each on its own thread, and are written in the source's order.
  */
 public final class ModelConverter {
 
@@ -43,12 +51,28 @@ public final class ModelConverter {
     /** Checkpoint metadata: what the block weights were calibrated on (absent when not calibrated). */
     public static final String CALIBRATION_KEY = "qins.calibration";
 
+    /** Bytes of a kept float tensor copied (and checked) at a time. */
+    private static final long COPY_PIECE = 64L << 20;
+
     private final WeightFormat format;
     private final Options formatOptions;
     private final ConversionOptions options;
+    private final int threads;
 
-    /** A converter writing {@code format}; its options are checked here, before any file is touched. */
+    /** A converter writing {@code format} on one thread; its options are checked here, before any file is touched. */
     public ModelConverter(WeightFormat format, ConversionOptions options) {
+        this(format, options, 1);
+    }
+
+    /**
+     * A converter writing {@code format}, encoding up to {@code threads} tensors at once (written in order, so the
+     * output does not depend on it); its options are checked here, before any file is touched.
+     */
+    public ModelConverter(WeightFormat format, ConversionOptions options, int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        this.threads = threads;
         if (!format.name().equals(options.format())) {
             throw new IllegalArgumentException("conversion options name format '" + options.format() + "', not " + format.name());
         }
@@ -124,11 +148,6 @@ public final class ModelConverter {
     }
 
     private ConversionReport write(Path modelDir, Path tmp, ConversionListener listener) {
-        int encoded = 0;
-        int copied = 0;
-        long params = 0;
-        long encodedBytes = 0;
-        long sourceBytes = 0;
         ModelConfig config = ModelSource.of(modelDir).config();
         Set<String> toEncode = encodedTensors(config);
         Map<String, LayerSpec> linears = config.linearSpecs();
@@ -156,90 +175,135 @@ public final class ModelConverter {
             }
             long total = source.tensorNames().stream().mapToLong(n -> source.tensor(n).data().byteSize()).sum();
             listener.started(source.tensorNames().size(), total);
-            SafetensorsWriter writer = new SafetensorsWriter(tmp.resolve(Checkpoint.SINGLE_FILE));
-            try {
-                writer.putMetadata(StoredFormats.CHECKPOINT_KEY, CHECKPOINT_VERSION);
-                writer.putMetadata(StoredFormats.FORMAT_KEY, format.name());
+            ShardedCheckpointWriter writer = new ShardedCheckpointWriter(tmp, options.shardBytes());
+            try (EncodePipeline pipeline = new EncodePipeline(threads)) {
+                writer.putSharedMetadata(StoredFormats.CHECKPOINT_KEY, CHECKPOINT_VERSION);
+                writer.putSharedMetadata(StoredFormats.FORMAT_KEY, format.name());
                 if (options.calibration() != null) {
-                    writer.putMetadata(CALIBRATION_KEY, options.calibration().tokens() + " tokens: " + options.calibration().describe());
+                    writer.putSharedMetadata(CALIBRATION_KEY, options.calibration().tokens() + " tokens: "
+                            + options.calibration().describe());
                 }
+                Tally tally = new Tally();
                 Set<String> sourceEncoded = new HashSet<>();
                 for (String name : source.tensorNames()) {
                     String base = floats.contains(name) ? null : encodedBase(source, linears, name);
                     if (base != null) {
-                        // a weight stored encoded in the source (a GGUF's Q8_0): decoded once, then encoded or kept as float32
+                        // a weight stored encoded in the source (a GGUF's Q8_0): decoded once, then encoded or kept as
+                        // float32, written here once the tensors before it are (in order, on this thread)
                         if (sourceEncoded.add(base)) {
-                            StoredWeight stored = source.linear(base);
-                            boolean encode = toEncode.contains(base + WEIGHT);
-                            StoredWeight enc = writeDecoded(writer, stored, linears.get(base), encode, source.fileOf(name));
-                            if (enc != null) {
-                                encoded++;
-                                params += linears.get(base).parameters();
-                                encodedBytes += enc.byteSize();
-                            } else {
-                                copied++;
-                            }
-                            long bytes = stored.parts().entrySet().stream().filter(e -> !floats.contains(base + "." + e.getKey()))
-                                    .mapToLong(e -> e.getValue().data().byteSize()).sum(); // its bias is counted as itself
-                            sourceBytes += bytes;
-                            listener.tensorDone(base, bytes, encode);
+                            pipeline.finish();
+                            writeDecoded(source, base, linears.get(base), floats, toEncode.contains(base + WEIGHT),
+                                    source.fileOf(name), writer, tally, listener);
                         }
                         continue;
                     }
-                    TensorView t = source.tensor(name);
-                    FiniteCheck.requireFiniteWeights(t, source.fileOf(name)); // a NaN copied or encoded is a broken model
-                    long bytes = t.data().byteSize();
                     boolean encode = toEncode.contains(name);
-                    if (encode) {
-                        checkLinear(t, source.fileOf(name));
-                        String weightBase = name.substring(0, name.length() - WEIGHT.length());
-                        LayerSpec spec = new LayerSpec(weightBase, Math.toIntExact(t.dim(0)), Math.toIntExact(t.dim(1)));
-                        StoredWeight stored = encodeOne(spec, t, source.fileOf(name));
-                        put(writer, stored);
-                        encoded++;
-                        params += spec.parameters();
-                        encodedBytes += stored.byteSize();
-                    } else {
-                        writer.add(name, t);
-                        copied++;
-                    }
-                    sourceBytes += bytes;
-                    listener.tensorDone(name, bytes, encode);
+                    EncodePipeline.Job job = encode ? memory -> encodeOne(source, name, memory) : null;
+                    pipeline.submit(name, job, done -> writeOne(source, done, writer, tally, listener));
                 }
-                long out = writer.dataBytes();
+                pipeline.finish();
                 writer.close();
-                return new ConversionReport(encoded, copied, params, encodedBytes, sourceBytes, out);
-            } catch (RuntimeException e) {
+                return new ConversionReport(tally.encoded, tally.copied, tally.params, tally.encodedBytes, tally.sourceBytes,
+                        writer.dataBytes());
+            } catch (RuntimeException | Error e) {
                 writer.abort();
                 throw e;
             }
         }
     }
 
-    /**
-     * A weight the source stores encoded (a GGUF file's Q8_0), decoded by its format, then encoded ({@code encode}: the
-     * encoded weight is returned) or written as float32 (null), as the converter keeps every weight it does not encode.
-     */
-    private StoredWeight writeDecoded(SafetensorsWriter writer, StoredWeight stored, LayerSpec spec, boolean encode, Path file) {
-        TensorView decoded = WeightFormat.forName(stored.format()).decode(spec, stored);
-        if (encode) {
-            StoredWeight enc = encodeOne(spec, decoded, file);
-            put(writer, enc);
-            return enc;
+    /** Counts of what was written. */
+    private static final class Tally {
+        int encoded;
+        int copied;
+        long params;
+        long encodedBytes;
+        long sourceBytes;
+    }
+
+    /** Checks and encodes one block weight (on a pipeline thread), its parts in {@code memory}. */
+    private StoredWeight encodeOne(Checkpoint source, String name, SegmentAllocator memory) {
+        TensorView t = source.tensor(name);
+        Path file = source.fileOf(name);
+        FiniteCheck.requireFiniteWeights(t, file); // a NaN encoded is a broken model
+        checkLinear(t, file);
+        String base = name.substring(0, name.length() - WEIGHT.length());
+        LayerSpec spec = new LayerSpec(base, Math.toIntExact(t.dim(0)), Math.toIntExact(t.dim(1)));
+        return encode(spec, t, file, memory);
+    }
+
+    /** Writes one tensor in order (on the calling thread): its encoded parts, or its bytes copied a piece at a time. */
+    private void writeOne(Checkpoint source, EncodePipeline.Done done, ShardedCheckpointWriter writer, Tally tally,
+            ConversionListener listener) {
+        String name = done.name();
+        TensorView t = source.tensor(name);
+        long bytes = t.data().byteSize();
+        StoredWeight stored = done.stored();
+        if (stored != null) {
+            put(writer, stored);
+            tally.encoded++;
+            tally.params += t.elementCount();
+            tally.encodedBytes += stored.byteSize();
+        } else {
+            copy(source, name, t, writer);
+            tally.copied++;
         }
-        writer.add(spec.name() + WEIGHT, decoded);
-        return null;
+        source.release(name); // read by now: its pages leave the resident set
+        tally.sourceBytes += bytes;
+        listener.tensorDone(name, bytes, stored != null);
+    }
+
+    /** Copies a float tensor in pieces of {@value #COPY_PIECE} bytes, each checked for non-finite values and then released. */
+    private static void copy(Checkpoint source, String name, TensorView t, ShardedCheckpointWriter writer) {
+        Path file = source.fileOf(name);
+        int size = t.dtype().bytes();
+        long elements = t.elementCount();
+        long perPiece = Math.max(1, COPY_PIECE / size);
+        writer.add(name, t.dtype(), t.shape(), sink -> {
+            for (long e = 0; e < elements; e += perPiece) {
+                long n = Math.min(perPiece, elements - e);
+                FiniteCheck.requireFiniteWeights(t, file, e, n); // a NaN copied is a broken model
+                sink.write(t.data().asSlice(e * size, n * size));
+                source.release(name, e * size, n * size);
+            }
+        });
+    }
+
+    /**
+     * A weight the source stores encoded (a GGUF file's Q8_0), decoded by its format, then encoded ({@code encode}) or
+     * written as float32, as the converter keeps every weight it does not encode.
+     */
+    private void writeDecoded(Checkpoint source, String base, LayerSpec spec, Set<String> floats, boolean encode, Path file,
+            ShardedCheckpointWriter writer, Tally tally, ConversionListener listener) {
+        StoredWeight stored = source.linear(base);
+        try (Arena memory = Arena.ofConfined()) { // the float32 copy and the encoded parts, freed once written
+            TensorView decoded = WeightFormat.forName(stored.format()).decode(spec, stored, memory);
+            if (encode) {
+                StoredWeight enc = encode(spec, decoded, file, memory);
+                put(writer, enc);
+                tally.encoded++;
+                tally.params += spec.parameters();
+                tally.encodedBytes += enc.byteSize();
+            } else {
+                writer.add(spec.name() + WEIGHT, decoded);
+                tally.copied++;
+            }
+        }
+        long bytes = stored.parts().entrySet().stream().filter(e -> !floats.contains(base + "." + e.getKey()))
+                .mapToLong(e -> e.getValue().data().byteSize()).sum(); // its bias is counted as itself
+        tally.sourceBytes += bytes;
+        listener.tensorDone(base, bytes, encode);
     }
 
     /** Writes an encoded weight: its parts as tensors {@code base.<part>}, its format and parameters as metadata. */
-    private static void put(SafetensorsWriter writer, StoredWeight stored) {
+    private static void put(ShardedCheckpointWriter writer, StoredWeight stored) {
         String base = stored.name();
+        for (Map.Entry<String, TensorView> part : new java.util.TreeMap<>(stored.parts()).entrySet()) {
+            writer.add(base + "." + part.getKey(), part.getValue());
+        }
         writer.putMetadata(StoredFormats.formatKey(base), stored.format());
         for (Map.Entry<String, String> m : stored.metadata().entrySet()) {
             writer.putMetadata(StoredFormats.metaPrefix(base) + m.getKey(), m.getValue());
-        }
-        for (Map.Entry<String, TensorView> part : new java.util.TreeMap<>(stored.parts()).entrySet()) {
-            writer.add(base + "." + part.getKey(), part.getValue());
         }
     }
 
@@ -257,12 +321,12 @@ public final class ModelConverter {
         }
     }
 
-    private StoredWeight encodeOne(LayerSpec spec, TensorView t, Path file) {
+    private StoredWeight encode(LayerSpec spec, TensorView t, Path file, SegmentAllocator memory) {
         try {
             if (options.calibration() != null) {
                 return ((CalibratedEncoding) format).encodeCalibrated(spec, t, formatOptions, options.calibration().of(spec.name()));
             }
-            return format.encode(spec, t, formatOptions);
+            return format.encode(spec, t, formatOptions, memory);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(file + ": tensor '" + t.name() + "': " + format.name() + " cannot encode it: "
                     + e.getMessage(), e);

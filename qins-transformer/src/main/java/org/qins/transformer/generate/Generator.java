@@ -59,6 +59,7 @@ public final class Generator {
             throw new IllegalArgumentException(seq.length() + " cached + " + newTokens.length + " new tokens + "
                     + options.maxNewTokens() + " to generate exceed the sequence's capacity of " + seq.capacity());
         }
+        seq.reserve(Math.toIntExact(needed)); // refuses, with the numbers, a request whose KV cache will not fit
         int vocab = model.config().vocabSize();
         Sampler sampler = new Sampler(options.temperature(), options.topP(), options.seed());
         int[] out = new int[options.maxNewTokens()];

@@ -5,15 +5,19 @@ import org.qins.api.kernel.ThreadScratch;
 import org.qins.transformer.config.ModelConfig;
 
 /**
- * Causal attention of one query head of one token over its sequence's cached positions, through
- * the cache's {@code keyScores} / {@code valueSum} only. With a sliding window W the query at
- * position i sees positions i - W + 1 .. i, as transformers' sliding-window mask does. Stateless:
- * the caller splits its (token, head) pairs across threads; each thread's scores live in its own
- * scratch row.
+ * Causal attention, a block at a time: the query heads of one KV head's group, for a few consecutive
+ * tokens, attend together, so that the cache reads (or decodes) each key and value row once for the
+ * whole block through its block {@code keyScores} / {@code valueSum}, and the block's products run as
+ * vector kernels over the rows. With a sliding window W the query at position i sees positions
+ * i - W + 1 .. i, as transformers' sliding-window mask does. Stateless: the caller splits the blocks
+ * across threads; each thread's queries, scores and outputs live in its own scratch.
  */
 final class Attention {
 
-    private static final ThreadScratch SCORES = new ThreadScratch();
+    /** Queries per block, about: each cached row read once serves this many dot products (and axpys). */
+    static final int QUERIES_PER_BLOCK = 16;
+
+    private static final ThreadScratch SCRATCH = new ThreadScratch();
 
     private final int headDim;
     private final int group;
@@ -21,6 +25,7 @@ final class Attention {
     private final int qDim;
     private final int window;
     private final float scale;
+    private final int tokensPerBlock;
 
     Attention(ModelConfig c) {
         this.headDim = c.headDim();
@@ -29,6 +34,7 @@ final class Attention {
         this.qDim = c.qDim();
         this.window = c.slidingWindow();
         this.scale = (float) (1.0 / Math.sqrt(c.headDim()));
+        this.tokensPerBlock = Math.max(1, QUERIES_PER_BLOCK / group);
     }
 
     /** The first position a query at {@code position} sees. */
@@ -36,17 +42,53 @@ final class Attention {
         return window == 0 ? 0 : Math.max(0, position - window + 1);
     }
 
+    /** Tokens of a block (its queries are these tokens times the group's heads). */
+    int tokensPerBlock() {
+        return tokensPerBlock;
+    }
+
+    /** Floats of scratch a thread needs for a block over {@code positions} positions. */
+    long scratchFloats(int positions) {
+        long queries = (long) tokensPerBlock * group;
+        return queries * (2L * headDim + positions + tokensPerBlock);
+    }
+
     /**
-     * Head {@code h} of batch row {@code row}, a token at {@code position}: reads its query from {@code qkv},
-     * attends to the positions it sees in layer {@code layer} of {@code cache}, writes its output into {@code out}.
+     * The group of KV head {@code kvHead} for {@code tokens} consecutive tokens: batch rows {@code row ..} at positions
+     * {@code position ..}, all already stored in {@code layer} of {@code cache}. Reads the queries from {@code qkv},
+     * writes the heads' outputs into {@code out} (rows of {@code qDim}).
      */
-    void head(KvCache cache, int layer, float[] qkv, int row, int h, int position, float[] out) {
+    void block(KvCache cache, int layer, float[] qkv, int row, int position, int tokens, int kvHead, float[] out) {
+        int nq = tokens * group;
         int from = firstVisible(position);
-        int n = position + 1 - from;
-        float[] scores = SCORES.floats(n);
-        cache.keyScores(layer, h / group, qkv, row * qkvDim + h * headDim, from, position + 1, scores, 0);
-        softmax(scores, 0, n, scale);
-        cache.valueSum(layer, h / group, scores, 0, from, position + 1, out, row * qDim + h * headDim);
+        int to = position + tokens;
+        int n = to - from;
+        long floats = (long) nq * (2L * headDim + n);
+        if (floats > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("attention block of " + nq + " queries over " + n + " positions exceeds one array");
+        }
+        float[] s = SCRATCH.floats((int) floats);
+        int queries = 0;
+        int outputs = nq * headDim;
+        int scores = 2 * nq * headDim;
+        // Queries of the group's heads, token-major: query j = (token j / group, head kvHead * group + j % group).
+        for (int t = 0; t < tokens; t++) {
+            System.arraycopy(qkv, (row + t) * qkvDim + kvHead * group * headDim, s, queries + t * group * headDim, group * headDim);
+        }
+        cache.keyScores(layer, kvHead, s, queries, nq, from, to, s, scores, n);
+        for (int j = 0; j < nq; j++) {
+            int p = position + j / group;
+            int lo = firstVisible(p) - from;
+            int hi = p - from + 1;
+            int base = scores + j * n;
+            java.util.Arrays.fill(s, base, base + lo, 0f);
+            softmax(s, base + lo, hi - lo, scale);
+            java.util.Arrays.fill(s, base + hi, base + n, 0f); // positions after the query's own: masked
+        }
+        cache.valueSum(layer, kvHead, s, scores, n, nq, from, to, s, outputs);
+        for (int t = 0; t < tokens; t++) {
+            System.arraycopy(s, outputs + t * group * headDim, out, (row + t) * qDim + kvHead * group * headDim, group * headDim);
+        }
     }
 
     /** {@code softmax(x * scale)} in place over {@code n} entries, float32 like HF's eager attention. */

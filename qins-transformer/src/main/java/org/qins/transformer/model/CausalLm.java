@@ -1,5 +1,6 @@
 package org.qins.transformer.model;
 
+import java.lang.foreign.Arena;
 import java.util.List;
 import org.qins.api.KvCache;
 import org.qins.api.KvCacheProvider;
@@ -10,6 +11,7 @@ import org.qins.api.TensorView;
 import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.checkpoint.FiniteCheck;
 import org.qins.transformer.config.ModelConfig;
+import org.qins.transformer.memory.MemoryBudget;
 
 /**
  * A loaded decoder-only model of any registered family: float embeddings, norms and biases, linear
@@ -26,9 +28,12 @@ public final class CausalLm implements AutoCloseable {
     private final Rope rope;
     private final Parallel parallel;
     private final Checkpoint resources;
+    private final Arena memory;
+    private final long mappedWeightBytes;
+    private final MemoryBudget budget;
 
     CausalLm(ModelConfig config, TensorView embeddings, List<DecoderLayer> layers, RmsNorm finalNorm, LinearLayer lmHead,
-            Parallel parallel, Checkpoint resources) {
+            Parallel parallel, Checkpoint resources, Arena memory, long mappedWeightBytes, MemoryBudget budget) {
         this.config = config;
         this.embeddings = embeddings;
         this.layers = List.copyOf(layers);
@@ -37,6 +42,19 @@ public final class CausalLm implements AutoCloseable {
         this.rope = new Rope(config.rope());
         this.parallel = parallel;
         this.resources = resources;
+        this.memory = memory;
+        this.mappedWeightBytes = mappedWeightBytes;
+        this.budget = budget;
+    }
+
+    /** The budget requests on this model are checked against (the loader's). */
+    public MemoryBudget memoryBudget() {
+        return budget;
+    }
+
+    /** Bytes of mapped weights the layers read in place at every token (they must stay resident to run at speed). */
+    public long mappedWeightBytes() {
+        return mappedWeightBytes;
     }
 
     public ModelConfig config() {
@@ -110,12 +128,36 @@ public final class CausalLm implements AutoCloseable {
         return new Sequence(this, cache);
     }
 
-    Workspace newWorkspace() {
+    /** Tokens a prefill feeds per forward call (default {@value #DEFAULT_PREFILL_CHUNK}). */
+    public static final int DEFAULT_PREFILL_CHUNK = 512;
+
+    private volatile int prefillChunk = DEFAULT_PREFILL_CHUNK;
+
+    /** Tokens a prefill feeds per forward call: activation memory is this many rows, whatever the prompt's length. */
+    public int prefillChunk() {
+        return prefillChunk;
+    }
+
+    /** Sets {@link #prefillChunk()} (at least 1); returns this model. */
+    public CausalLm prefillChunk(int tokens) {
+        if (tokens < 1) {
+            throw new IllegalArgumentException("prefill chunk must be >= 1 token, got " + tokens);
+        }
+        this.prefillChunk = tokens;
+        return this;
+    }
+
+    /** Widest output of a layer's parts: the scratch row a provider's product may use. */
+    int largestPart() {
         int largest = Math.max(Math.max(config.qDim(), config.hiddenSize()), config.intermediateSize());
         for (DecoderLayer l : layers) {
             largest = Math.max(largest, l.largestPart());
         }
-        return new Workspace(config, largest);
+        return largest;
+    }
+
+    Workspace newWorkspace() {
+        return new Workspace(config, largestPart());
     }
 
     /**
@@ -172,12 +214,14 @@ public final class CausalLm implements AutoCloseable {
         int vocab = config.vocabSize();
         int n = 0;
         for (ForwardBatch.Part part : batch.parts()) {
-            int from = part.allLogits() ? 0 : part.count() - 1;
-            for (int b = from; b < part.count(); b++, n++) {
+            for (int b = part.firstLogitToken(); b < part.count() && part.want() != ForwardBatch.Logits.NONE; b++, n++) {
                 finalNorm.applyRow(ws.x, (part.firstRow() + b) * hidden, ws.headIn, n * hidden);
             }
         }
-        if (batch.parts().size() == 1) {
+        if (n == 0) {
+            return;
+        }
+        if (batch.parts().size() == 1 && batch.parts().get(0).logitsOffset() == 0) {
             float[] logits = batch.parts().get(0).logits();
             lmHead.forward(ws.headIn, logits, n);
             requireFinite(logits, n * vocab, vocab, batch.logitBatch(), HEAD);
@@ -189,7 +233,7 @@ public final class CausalLm implements AutoCloseable {
         int row = 0;
         for (ForwardBatch.Part part : batch.parts()) {
             int rows = part.logitRows();
-            System.arraycopy(out, row * vocab, part.logits(), 0, rows * vocab);
+            System.arraycopy(out, row * vocab, part.logits(), part.logitsOffset(), rows * vocab);
             row += rows;
         }
     }
@@ -197,5 +241,6 @@ public final class CausalLm implements AutoCloseable {
     @Override
     public void close() {
         resources.close();
+        memory.close();
     }
 }

@@ -70,7 +70,7 @@ final class DecoderLayer {
         qkv.forward(ws.xn, ws.qkv, rows, ws.scratch);
         for (ForwardBatch.Part part : batch.parts()) {
             KvCache cache = part.sequence().cache();
-            float[] freq = rope.frequenciesFor(part.start() + part.count() - 1);
+            float[] freq = rope.frequenciesFor(part.ropeHorizon());
             for (int b = 0, n; b < part.count(); b += n) {
                 n = wave(part.start() + b, part.count() - b, cache.spec().slots());
                 store(ws, part, b, n, rope, freq, cache);
@@ -117,15 +117,21 @@ final class DecoderLayer {
         }
     }
 
-    /** Every (token, head) pair of tokens {@code [b, b + n)} of the part, split across the pool. */
+    /**
+     * Tokens {@code [b, b + n)} of the part attend, as blocks of (KV head, a few consecutive tokens) split across the
+     * pool: each block's cached rows are read once for all its queries.
+     */
     private void attend(Workspace ws, ForwardBatch.Part part, int b, int n, KvCache cache, Parallel parallel) {
-        int heads = config.heads();
+        int kvHeads = config.kvHeads();
+        int per = attention.tokensPerBlock();
+        int blocks = (n + per - 1) / per;
         int first = part.firstRow() + b;
         int start = part.start() + b;
-        parallel.forRange(n * heads, 1, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                int t = i / heads;
-                attention.head(cache, index, ws.qkv, first + t, i % heads, start + t, ws.attn);
+        parallel.forRange(kvHeads * blocks, 1, (from, to) -> {
+            for (int u = from; u < to; u++) {
+                int g = u / blocks;
+                int t = (u % blocks) * per;
+                attention.block(cache, index, ws.qkv, first + t, start + t, Math.min(per, n - t), g, ws.attn);
             }
         });
     }

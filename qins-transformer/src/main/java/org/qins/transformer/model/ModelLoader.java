@@ -1,5 +1,6 @@
 package org.qins.transformer.model;
 
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +20,8 @@ import org.qins.transformer.checkpoint.Checkpoint;
 import org.qins.transformer.checkpoint.CheckpointException;
 import org.qins.transformer.checkpoint.FiniteCheck;
 import org.qins.transformer.config.ModelConfig;
+import org.qins.transformer.memory.MemoryBudget;
+import org.qins.transformer.memory.MemoryNeed;
 import org.qins.transformer.provider.LayerLoader;
 import org.qins.transformer.provider.ProviderSelector;
 import org.qins.transformer.source.ModelSource;
@@ -33,6 +36,7 @@ public final class ModelLoader {
 
     private final LayerLoader loader;
     private final ArchitectureRegistry architectures;
+    private final MemoryBudget budget;
 
     /** Layers come from {@code layers} (explicit provider, flag or priority; decode at load when needed). */
     public ModelLoader(LayerLoader layers) {
@@ -40,8 +44,14 @@ public final class ModelLoader {
     }
 
     public ModelLoader(LayerLoader layers, ArchitectureRegistry architectures) {
+        this(layers, architectures, MemoryBudget.system());
+    }
+
+    /** A loader that checks each model's {@linkplain #plan memory plan} against {@code budget} before loading it. */
+    public ModelLoader(LayerLoader layers, ArchitectureRegistry architectures, MemoryBudget budget) {
         this.loader = layers;
         this.architectures = architectures;
+        this.budget = budget;
     }
 
     /**
@@ -53,34 +63,116 @@ public final class ModelLoader {
         return new ModelLoader(new LayerLoader(selector, linear, parallel, layerOptions)).load(modelDir);
     }
 
-    /** Loads a model directory or a GGUF file ({@link ModelSource}). */
+    /**
+     * Loads a model directory or a GGUF file ({@link ModelSource}): its memory plan is checked first (refused with the
+     * numbers when it does not fit), then the layers are built, allocating what they keep from an arena the model frees
+     * when it is closed.
+     */
     public CausalLm load(Path modelDir) {
         ModelSource source = ModelSource.of(modelDir);
         ModelConfig config = source.config(architectures);
         Checkpoint ckpt = source.openCheckpoint(config);
+        Arena arena = null;
         try {
-            return build(config, ckpt);
-        } catch (RuntimeException e) {
+            refuseUnused(config, ckpt);
+            LoadPlan plan = plan(config, ckpt, modelDir);
+            budget.require(plan.need());
+            arena = Arena.ofShared();
+            return build(config, ckpt, loader.using(arena), arena, plan);
+        } catch (RuntimeException | Error e) {
+            if (arena != null) {
+                arena.close();
+            }
             ckpt.close();
             throw e;
         }
     }
 
-    private CausalLm build(ModelConfig c, Checkpoint ckpt) {
-        refuseUnused(c, ckpt);
+    /**
+     * What loading will take, nothing allocated: per linear weight, the bytes its provider allocates (a float32 copy,
+     * codes encoded at load) or, for a layer that computes on the stored parts where they lie, the mapped bytes it
+     * reads at every token.
+     *
+     * @param need       the memory, by part
+     * @param mapped     bytes of mapped weights read in place
+     * @param copied     tensors whose layers copied them (their source pages are released after loading)
+     */
+    public record LoadPlan(MemoryNeed need, long mapped, Set<String> copied) {
+    }
+
+    /** Bytes of the activations of a forward call of {@code rows} rows of a model of {@code config} (an upper bound). */
+    public static long activationBytes(ModelConfig config, int rows) {
+        int largest = Math.max(Math.max(config.qkvDim(), config.hiddenSize()), 2 * config.intermediateSize());
+        return Workspace.bytes(config, largest, rows);
+    }
+
+    /** The memory plan of loading {@code modelDir} with this loader's provider and options. */
+    public LoadPlan plan(Path modelDir) {
+        ModelSource source = ModelSource.of(modelDir);
+        ModelConfig config = source.config(architectures);
+        try (Checkpoint ckpt = source.openCheckpoint(config)) {
+            return plan(config, ckpt, modelDir);
+        }
+    }
+
+    private LoadPlan plan(ModelConfig c, Checkpoint ckpt, Path modelDir) {
+        Architecture arch = c.architecture();
+        long allocated = 0;
+        long mapped = 0;
+        java.util.Set<String> copied = new java.util.HashSet<>();
+        java.util.Set<String> providers = new java.util.TreeSet<>();
+        for (int i = 0; i < c.layers(); i++) {
+            for (Projection p : Projection.values()) {
+                List<String> tensors = arch.layer().tensors(p);
+                int[] sizes = c.partSizes(p);
+                for (int t = 0; t < tensors.size(); t++) {
+                    String base = arch.inLayer(i, tensors.get(t));
+                    StoredWeight stored = ckpt.linear(base);
+                    LayerSpec spec = new LayerSpec(base, sizes[t], c.inputSize(p));
+                    long a = loader.allocatedBytes(spec, stored);
+                    providers.add(loader.providerFor(spec, stored).name());
+                    allocated += a;
+                    if (a > 0) {
+                        stored.parts().values().forEach(v -> copied.add(v.name()));
+                    } else {
+                        mapped += stored.byteSize();
+                    }
+                }
+            }
+        }
+        LayerSpec headSpec = new LayerSpec(arch.head(), c.vocabSize(), c.hiddenSize());
+        StoredWeight head = c.tieWordEmbeddings() ? StoredWeight.ofFloat(arch.head(), ckpt.tensor(arch.embedding() + ".weight"))
+                : ckpt.linear(arch.head());
+        long a = loader.keptFloatAllocatedBytes(headSpec, head);
+        allocated += a;
+        if (a == 0) {
+            mapped += head.byteSize();
+        }
+        MemoryNeed need = MemoryNeed.of("loading " + modelDir + " with " + String.join(", ", providers))
+                .plus("allocated at load (float copies, codes)", allocated, false)
+                .plus("mapped weights read in place", mapped, false);
+        return new LoadPlan(need, mapped, java.util.Set.copyOf(copied));
+    }
+
+    private CausalLm build(ModelConfig c, Checkpoint ckpt, LayerLoader loader, Arena arena, LoadPlan plan) {
         Architecture arch = c.architecture();
         int hidden = c.hiddenSize();
         TensorView embed = floatTensor(ckpt, arch.embedding() + ".weight", c.vocabSize(), hidden);
         List<DecoderLayer> layers = new ArrayList<>();
         for (int i = 0; i < c.layers(); i++) {
-            layers.add(layer(ckpt, c, i));
+            layers.add(layer(loader, ckpt, c, i));
         }
         // Tied: no lm_head.weight in the file; the head is the embedding, still through a provider's layer.
         // The head stays float unless the checkpoint stores it encoded, as the converter does.
         LayerSpec headSpec = new LayerSpec(arch.head(), c.vocabSize(), hidden);
         LinearLayer head = loader.loadKeptFloat(headSpec,
                 c.tieWordEmbeddings() ? StoredWeight.ofFloat(arch.head(), embed) : finite(ckpt, ckpt.linear(arch.head())));
-        return new CausalLm(c, embed, layers, norm(ckpt, arch.finalNorm(), hidden, c), head, loader.parallel(), ckpt);
+        // Layers that copied their weights no longer read the mapped source: its pages leave the resident set.
+        for (String tensor : plan.copied()) {
+            ckpt.release(tensor);
+        }
+        return new CausalLm(c, embed, layers, norm(ckpt, arch.finalNorm(), hidden, c), head, loader.parallel(), ckpt, arena,
+                plan.mapped(), budget);
     }
 
     /** {@code stored} once its float parts are known finite and in range (no NaN, infinity or near-overflow value). */
@@ -104,7 +196,7 @@ public final class ModelLoader {
         }
     }
 
-    private DecoderLayer layer(Checkpoint ckpt, ModelConfig c, int i) {
+    private DecoderLayer layer(LayerLoader loader, Checkpoint ckpt, ModelConfig c, int i) {
         Architecture arch = c.architecture();
         LayerTensors names = arch.layer();
         HeadNorms headNorms = names.hasQkNorm()
@@ -112,13 +204,13 @@ public final class ModelLoader {
                         norm(ckpt, arch.inLayer(i, names.kNorm()), c.headDim(), c), c.heads(), c.kvHeads(), c.headDim())
                 : null;
         return new DecoderLayer(i, c, norm(ckpt, arch.inLayer(i, names.inputNorm()), c.hiddenSize(), c),
-                norm(ckpt, arch.inLayer(i, names.postAttentionNorm()), c.hiddenSize(), c), projection(ckpt, c, i, Projection.QKV),
-                headNorms, projection(ckpt, c, i, Projection.O), projection(ckpt, c, i, Projection.GATE_UP),
-                projection(ckpt, c, i, Projection.DOWN));
+                norm(ckpt, arch.inLayer(i, names.postAttentionNorm()), c.hiddenSize(), c), projection(loader, ckpt, c, i, Projection.QKV),
+                headNorms, projection(loader, ckpt, c, i, Projection.O), projection(loader, ckpt, c, i, Projection.GATE_UP),
+                projection(loader, ckpt, c, i, Projection.DOWN));
     }
 
     /** A projection's stored tensors side by side (fused: one), with their biases when the model has them. */
-    private ConcatLinear projection(Checkpoint ckpt, ModelConfig c, int i, Projection p) {
+    private ConcatLinear projection(LayerLoader loader, Checkpoint ckpt, ModelConfig c, int i, Projection p) {
         List<String> tensors = c.architecture().layer().tensors(p);
         int[] sizes = c.partSizes(p);
         boolean biased = c.biases().contains(p);

@@ -29,9 +29,22 @@ final class Workspace {
         this.largestPart = largestPart;
     }
 
+    /** Floats per row of the buffers {@link #ensure} sizes. */
+    static long floatsPerRow(ModelConfig c, int largestPart) {
+        return 4L * c.hiddenSize() + c.qkvDim() + c.qDim() + 3L * c.intermediateSize() + largestPart;
+    }
+
+    /** Bytes of a workspace for {@code rows} rows, with the logits of one row. */
+    static long bytes(ModelConfig c, int largestPart, int rows) {
+        return 4 * (floatsPerRow(c, largestPart) * rows + c.vocabSize());
+    }
+
     /** Makes room for {@code rows} tokens. */
     void ensure(int rows) {
         if (rows > this.rows) {
+            if (floatsPerRow(config, largestPart) * rows > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(rows + " rows of activations exceed Java's array size; feed fewer tokens per call");
+            }
             this.rows = rows;
             int h = config.hiddenSize();
             x = new float[rows * h];

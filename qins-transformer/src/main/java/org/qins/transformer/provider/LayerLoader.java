@@ -1,6 +1,10 @@
 package org.qins.transformer.provider;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.util.Map;
+import org.qins.api.DType;
 import org.qins.api.LayerContext;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
@@ -25,31 +29,81 @@ public final class LayerLoader {
     private final String explicitName;
     private final Parallel parallel;
     private final Map<String, String> layerOptions;
+    private final SegmentAllocator memory;
 
     /**
      * @param explicitName the provider the user named, or null to apply the flag and priorities
      * @param layerOptions options for the chosen provider ({@code key=value}), checked when it is chosen
      */
     public LayerLoader(ProviderSelector selector, String explicitName, Parallel parallel, Map<String, String> layerOptions) {
+        this(selector, explicitName, parallel, layerOptions, Arena.ofAuto());
+        if (explicitName != null) {
+            context(selector.registry().linear(explicitName)); // a misspelt option fails before any weight loads
+        }
+    }
+
+    private LayerLoader(ProviderSelector selector, String explicitName, Parallel parallel, Map<String, String> layerOptions,
+            SegmentAllocator memory) {
         this.selector = selector;
         this.explicitName = explicitName;
         this.parallel = parallel;
         this.layerOptions = Map.copyOf(layerOptions);
-        if (explicitName != null) {
-            context(selector.registry().linear(explicitName)); // a misspelt option fails before any weight loads
+        this.memory = memory;
+    }
+
+    /** This loader with layers allocating from {@code memory} (a model's arena, freed when the model closes). */
+    public LayerLoader using(SegmentAllocator memory) {
+        return new LayerLoader(selector, explicitName, parallel, layerOptions, memory);
+    }
+
+    /**
+     * Bytes {@link #load} will allocate for this weight: what the chosen provider declares, plus a float32 copy when
+     * the weight must be decoded for it first. Nothing is loaded.
+     */
+    public long allocatedBytes(LayerSpec spec, StoredWeight stored) {
+        if (storageOnly(stored)) {
+            return decodedBytes(spec) + allocatedBytes(spec, floatStandIn(spec, stored));
         }
+        LinearLayerProvider chosen = selector.chooseLinear(explicitName, stored.format()).provider();
+        Options options = context(chosen).options();
+        if (chosen.supports(stored.format())) {
+            return chosen.allocatedBytes(spec, stored, options);
+        }
+        return decodedBytes(spec) + chosen.allocatedBytes(spec, floatStandIn(spec, stored), options);
+    }
+
+    /** {@link #allocatedBytes} for a weight loaded by {@link #loadKeptFloat}. */
+    public long keptFloatAllocatedBytes(LayerSpec spec, StoredWeight stored) {
+        if (storageOnly(stored)) {
+            return decodedBytes(spec) + keptFloatAllocatedBytes(spec, floatStandIn(spec, stored));
+        }
+        if (stored.isFloat() && selector.registry().hasLinear(ProviderSelector.FLOAT_REFERENCE)) {
+            return selector.registry().linear(ProviderSelector.FLOAT_REFERENCE).allocatedBytes(spec, stored, Options.none());
+        }
+        return allocatedBytes(spec, stored);
+    }
+
+    /** Bytes of a float32 decoding of a {@code spec}-shaped weight. */
+    private static long decodedBytes(LayerSpec spec) {
+        return 4L * spec.outFeatures() * spec.inFeatures();
+    }
+
+    /** A float32 weight shaped as {@code stored}'s decoding, with no memory behind it: only for planning. */
+    private static StoredWeight floatStandIn(LayerSpec spec, StoredWeight stored) {
+        return StoredWeight.ofFloat(stored.name(), new TensorView(stored.name() + ".weight", DType.F32,
+                new long[] {spec.outFeatures(), spec.inFeatures()}, MemorySegment.NULL.reinterpret(decodedBytes(spec))));
     }
 
     public Parallel parallel() {
         return parallel;
     }
 
-    /** The provider that will compute layers stored as {@code storedFormat}. */
-    public LinearLayerProvider providerFor(String storedFormat) {
+    /** The provider that will compute {@code stored} (over its float32 decoding when its format is storage only). */
+    public LinearLayerProvider providerFor(LayerSpec spec, StoredWeight stored) {
         if (explicitName != null) {
             return selector.registry().linear(explicitName);
         }
-        return selector.chooseLinear(null, storedFormat).provider();
+        return selector.chooseLinear(null, (storageOnly(stored) ? floatStandIn(spec, stored) : stored).format()).provider();
     }
 
     public LinearLayer load(LayerSpec spec, StoredWeight stored) {
@@ -59,7 +113,7 @@ public final class LayerLoader {
         if (chosen.supports(stored.format())) {
             return chosen.load(spec, stored, context);
         }
-        TensorView decoded = selector.registry().formats().forName(stored.format()).decode(spec, stored);
+        TensorView decoded = selector.registry().formats().forName(stored.format()).decode(spec, stored, memory);
         StoredWeight asFloat = StoredWeight.ofFloat(stored.name(), decoded);
         if (!chosen.supports(asFloat.format())) {
             throw new IllegalArgumentException("provider '" + chosen.name() + "' can load neither " + stored.format()
@@ -78,7 +132,7 @@ public final class LayerLoader {
         stored = computable(spec, stored);
         if (stored.isFloat() && selector.registry().hasLinear(ProviderSelector.FLOAT_REFERENCE)) {
             LinearLayerProvider reference = selector.registry().linear(ProviderSelector.FLOAT_REFERENCE);
-            return reference.load(spec, stored, new LayerContext(parallel, Options.none()));
+            return reference.load(spec, stored, new LayerContext(parallel, Options.none(), memory));
         }
         return load(spec, stored);
     }
@@ -89,14 +143,20 @@ public final class LayerLoader {
      * they would for a float checkpoint.
      */
     private StoredWeight computable(LayerSpec spec, StoredWeight stored) {
-        if (stored.isFloat() || !selector.registry().formats().has(stored.format())
-                || selector.registry().linearProviders().stream().anyMatch(p -> p.supports(stored.format()))) {
+        if (!storageOnly(stored)) {
             return stored; // (a format nobody knows is refused by the selection, naming the providers)
         }
-        return StoredWeight.ofFloat(stored.name(), selector.registry().formats().forName(stored.format()).decode(spec, stored));
+        return StoredWeight.ofFloat(stored.name(), selector.registry().formats().forName(stored.format()).decode(spec, stored, memory));
+    }
+
+    /** A known format no provider computes over (a GGUF file's Q8_0): decoded to float32 at load. */
+    private boolean storageOnly(StoredWeight stored) {
+        return !stored.isFloat() && selector.registry().formats().has(stored.format())
+                && selector.registry().linearProviders().stream().noneMatch(p -> p.supports(stored.format()));
     }
 
     private LayerContext context(LinearLayerProvider provider) {
-        return new LayerContext(parallel, Options.of("linear provider '" + provider.name() + "'", provider.options(), layerOptions));
+        return new LayerContext(parallel, Options.of("linear provider '" + provider.name() + "'", provider.options(), layerOptions),
+                memory);
     }
 }

@@ -118,6 +118,81 @@ class CheckpointTest {
     }
 
     @Test
+    void releasedPagesLeaveTheResidentSetAndReadBackTheSame() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(PageRelease.available(), "madvise (Linux) only");
+        int n = 16 << 20; // 64 MiB of F32
+        try (ShardedCheckpointWriter w = new ShardedCheckpointWriter(dir, ShardedCheckpointWriter.HUB_SHARD_BYTES)) {
+            w.add("big", DType.F32, new long[] {n}, sink -> {
+                MemorySegment piece = MemorySegment.ofArray(new float[1 << 20]);
+                for (int i = 0; i < 16; i++) {
+                    piece.fill((byte) (i + 1));
+                    sink.write(piece);
+                }
+            });
+        }
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            TensorView t = c.tensor("big");
+            long sum = touch(t);
+            long before = rssFile();
+            c.release("big");
+            long after = rssFile();
+            assertThat(before - after).as("RssFile before %d, after %d", before, after).isGreaterThan(60L << 20);
+            assertThat(touch(t)).isEqualTo(sum); // the mapping still reads the file
+            c.release("big", 1000, 10); // a range inside one page: allowed
+        }
+    }
+
+    private static long touch(TensorView t) {
+        long sum = 0;
+        for (long i = 0; i < t.data().byteSize(); i += 4096) {
+            sum += t.data().get(java.lang.foreign.ValueLayout.JAVA_BYTE, i);
+        }
+        return sum;
+    }
+
+    private static long rssFile() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("RssFile:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no RssFile");
+    }
+
+    @Test
+    void aShardedWriterNamesShardsAsTheHubAndIndexesThem() throws IOException {
+        try (ShardedCheckpointWriter w = new ShardedCheckpointWriter(dir, 12)) {
+            w.putSharedMetadata("format", "pt");
+            w.add("a", TensorView.ofFloats("a", new float[] {1, 2}, 2));      // 8 bytes: shard 1
+            w.add("b", TensorView.ofFloats("b", new float[] {3}, 1));         // 12: still shard 1
+            w.add("c", TensorView.ofFloats("c", new float[] {4, 5, 6, 7}, 4)); // 16, over the limit alone: shard 2
+            w.putMetadata("c.note", "x");
+            w.add("d", TensorView.ofFloats("d", new float[] {8}, 1));         // shard 3
+            assertThat(dir.resolve(Checkpoint.INDEX_FILE)).doesNotExist();   // nothing final before close
+        }
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            assertThat(c.fileOf("b").getFileName().toString()).isEqualTo("model-00001-of-00003.safetensors");
+            assertThat(c.fileOf("c").getFileName().toString()).isEqualTo("model-00002-of-00003.safetensors");
+            assertThat(c.fileOf("d").getFileName().toString()).isEqualTo("model-00003-of-00003.safetensors");
+            assertThat(c.tensor("c").toFloatArray()).containsExactly(4, 5, 6, 7);
+            assertThat(c.metadata()).containsEntry("format", "pt").containsEntry("c.note", "x");
+        }
+        assertThat(Files.readString(dir.resolve(Checkpoint.INDEX_FILE))).contains("\"total_size\" : 32");
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString()).filter(f -> f.startsWith("."))).isEmpty();
+        }
+    }
+
+    @Test
+    void aTensorOfTheWrongSizeAbandonsTheFile() {
+        SafetensorsWriter w = new SafetensorsWriter(dir.resolve("model.safetensors"));
+        assertThatThrownBy(() -> w.add("x", DType.F32, new long[] {3}, MemorySegment.ofArray(new byte[8])))
+                .hasMessageContaining("tensor 'x' F32[3] needs 12 bytes, got 8");
+        assertThat(dir.resolve("model.safetensors.data.tmp")).doesNotExist();
+        assertThat(dir.resolve("model.safetensors")).doesNotExist();
+    }
+
+    @Test
     void aMissingTensorIsNamedWithTheCheckpoint() {
         try (SafetensorsWriter w = new SafetensorsWriter(dir.resolve("model.safetensors"))) {
             w.add("x", TensorView.ofFloats("x", new float[] {1f}, 1));
