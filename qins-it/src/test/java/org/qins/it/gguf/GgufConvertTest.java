@@ -67,7 +67,11 @@ class GgufConvertTest {
             }
         }
         assertThat(x).hasSize(8);
-        assertThat(max).as("largest |logit difference|, converted directory vs the GGUF encoded at load").isZero();
+        // Same codes on both sides. Not asserted as zero: the Vector API's lane sums (reduceLanes) add in
+        // one order interpreted and another once C2 has compiled a kernel, so two runs in one JVM can
+        // differ in the last bits (7.7e-6 seen once in a full CI run); a different encoding moves logits
+        // by 1e-2 and more.
+        assertThat(max).as("largest |logit difference|, converted directory vs the GGUF encoded at load").isLessThan(1e-4);
         try (Tokenizer a = ModelSource.of(out).tokenizer(); Tokenizer b = ModelSource.of(gguf).tokenizer()) {
             assertThat(a.encode("Once upon a time, a dog.")).isEqualTo(b.encode("Once upon a time, a dog."));
         }
