@@ -98,33 +98,4 @@ class VectorMathGemmTest {
             }
         }
     }
-
-    @Test
-    void matrixVectorRowsInPairsEqualOneDotPerRowBitForBit() {
-        SplittableRandom r = new SplittableRandom(13);
-        ValueLayout.OfFloat f32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-        int lanes = VectorMath.F.length();
-        // tails: none, vectors only, scalars only, both; odd and even row counts and ranges (ChunkedParallel)
-        for (int n : new int[] {1, lanes - 1, 4 * lanes, 4 * lanes + lanes, 4 * lanes + 3, 4 * lanes + lanes + 3, 1100}) {
-            for (int rows : new int[] {1, 2, 7, 33}) {
-                float[] w = new float[rows * n];
-                float[] x = new float[n];
-                for (int i = 0; i < w.length; i++) {
-                    w[i] = (float) r.nextGaussian();
-                }
-                for (int i = 0; i < n; i++) {
-                    x[i] = (float) r.nextGaussian();
-                }
-                MemorySegment seg = Arena.ofAuto().allocate(4L * w.length, 64);
-                MemorySegment.copy(w, 0, seg, f32, 0, w.length);
-                for (org.qins.api.Parallel p : new org.qins.api.Parallel[] {org.qins.api.Parallel.SEQUENTIAL, new ChunkedParallel()}) {
-                    float[] y = new float[rows];
-                    VectorMath.matmul(seg, rows, n, x, y, 1, p);
-                    for (int o = 0; o < rows; o++) {
-                        assertThat(y[o]).as("n %d rows %d row %d", n, rows, o).isEqualTo(VectorMath.dot(seg, 4L * o * n, x, 0, n));
-                    }
-                }
-            }
-        }
-    }
 }

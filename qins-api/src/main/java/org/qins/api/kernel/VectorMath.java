@@ -269,54 +269,6 @@ public final class VectorMath {
     }
 
     /**
-     * {@link #dot} of two consecutive rows ({@code n} floats each from byte offset {@code off}) with
-     * {@code b}, into {@code y[o]} and {@code y[o + 1]}, each summed in exactly {@code dot}'s order.
-     * Two streams of weights in flight instead of one: a matrix-vector product read 34 to 36 GB/s
-     * instead of 29 to 30 from a mapped 128 MiB file (one thread, same run).
-     */
-    static void dotTwoRows(MemorySegment a, long off, float[] b, int n, float[] y, int o) {
-        long off2 = off + 4L * n;
-        FloatVector p0 = FloatVector.zero(F);
-        FloatVector p1 = FloatVector.zero(F);
-        FloatVector p2 = FloatVector.zero(F);
-        FloatVector p3 = FloatVector.zero(F);
-        FloatVector q0 = FloatVector.zero(F);
-        FloatVector q1 = FloatVector.zero(F);
-        FloatVector q2 = FloatVector.zero(F);
-        FloatVector q3 = FloatVector.zero(F);
-        int i = 0;
-        for (int bound4 = n - 4 * L; i <= bound4; i += 4 * L) {
-            long p = off + 4L * i;
-            long q = off2 + 4L * i;
-            FloatVector x0 = FloatVector.fromArray(F, b, i);
-            FloatVector x1 = FloatVector.fromArray(F, b, i + L);
-            FloatVector x2 = FloatVector.fromArray(F, b, i + 2 * L);
-            FloatVector x3 = FloatVector.fromArray(F, b, i + 3 * L);
-            p0 = FloatVector.fromMemorySegment(F, a, p, LE).fma(x0, p0);
-            q0 = FloatVector.fromMemorySegment(F, a, q, LE).fma(x0, q0);
-            p1 = FloatVector.fromMemorySegment(F, a, p + 4L * L, LE).fma(x1, p1);
-            q1 = FloatVector.fromMemorySegment(F, a, q + 4L * L, LE).fma(x1, q1);
-            p2 = FloatVector.fromMemorySegment(F, a, p + 8L * L, LE).fma(x2, p2);
-            q2 = FloatVector.fromMemorySegment(F, a, q + 8L * L, LE).fma(x2, q2);
-            p3 = FloatVector.fromMemorySegment(F, a, p + 12L * L, LE).fma(x3, p3);
-            q3 = FloatVector.fromMemorySegment(F, a, q + 12L * L, LE).fma(x3, q3);
-        }
-        for (int bound = n - L; i <= bound; i += L) {
-            FloatVector xv = FloatVector.fromArray(F, b, i);
-            p0 = FloatVector.fromMemorySegment(F, a, off + 4L * i, LE).fma(xv, p0);
-            q0 = FloatVector.fromMemorySegment(F, a, off2 + 4L * i, LE).fma(xv, q0);
-        }
-        float s = p0.add(p1).add(p2.add(p3)).reduceLanes(VectorOperators.ADD);
-        float t = q0.add(q1).add(q2.add(q3)).reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            s += a.get(F32, off + 4L * i) * b[i];
-            t += a.get(F32, off2 + 4L * i) * b[i];
-        }
-        y[o] = s;
-        y[o + 1] = t;
-    }
-
-    /**
      * {@code y[b*rows + o] = W[o] . x[b*n ..]} for {@code b < batch}, with {@code W} as {@code rows x n}
      * little-endian float32 in {@code w}: rows split over {@code parallel}, a dot product per row for
      * one vector; for a batch the packed {@link #gemmPacked} over rows copied out six at a time (the register-blocked
@@ -326,11 +278,7 @@ public final class VectorMath {
     public static void matmul(MemorySegment w, int rows, int n, float[] x, float[] y, int batch, Parallel parallel) {
         if (batch == 1) {
             parallel.forRange(rows, 16, (from, to) -> {
-                int o = from;
-                for (; o + 1 < to; o += 2) {
-                    dotTwoRows(w, (long) o * n * 4, x, n, y, o);
-                }
-                if (o < to) {
+                for (int o = from; o < to; o++) {
                     y[o] = dot(w, (long) o * n * 4, x, 0, n);
                 }
             });
