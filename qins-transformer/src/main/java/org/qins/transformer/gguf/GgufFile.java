@@ -3,10 +3,8 @@ package org.qins.transformer.gguf;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -14,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.qins.transformer.checkpoint.CheckpointException;
+import org.qins.transformer.checkpoint.MappedFile;
 
 /**
  * One memory-mapped GGUF file (versions 2 and 3, little-endian), read strictly: the magic, the version,
@@ -62,18 +61,7 @@ public final class GgufFile implements AutoCloseable {
     }
 
     public static GgufFile open(Path path) {
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            MemorySegment file = size == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            return parse(path, new GgufCursor(path, file, size), file, size, arena);
-        } catch (IOException e) {
-            arena.close();
-            throw new CheckpointException(path + ": cannot read: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFile.open(path, (file, size, arena) -> parse(path, new GgufCursor(path, file, size), file, size, arena));
     }
 
     private static GgufFile parse(Path path, GgufCursor c, MemorySegment file, long size, Arena arena) {
