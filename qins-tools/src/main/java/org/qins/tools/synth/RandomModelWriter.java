@@ -1,5 +1,7 @@
 package org.qins.tools.synth;
 
+import org.qins.transformer.io.AtomicFiles;
+
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -75,9 +77,7 @@ public final class RandomModelWriter {
         if (Files.exists(dir)) {
             throw new IOException(dir + " exists but holds no complete model; remove it");
         }
-        Path parent = dir.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempDirectory(parent, "." + dir.getFileName() + ".tmp-");
+        Path tmp = AtomicFiles.newTempDirectory(dir); // a killed run's leftover is removed here
         Thread cleanup = new Thread(() -> deleteQuietly(tmp), "qins-synth-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C: no temporary directory left behind
         try {

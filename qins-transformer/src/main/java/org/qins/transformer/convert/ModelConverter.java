@@ -1,5 +1,7 @@
 package org.qins.transformer.convert;
 
+import org.qins.transformer.io.AtomicFiles;
+
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SegmentAllocator;
@@ -118,11 +120,9 @@ public final class ModelConverter {
         if (Files.exists(output)) {
             throw new IllegalArgumentException(output + " already exists; choose another --output or remove it");
         }
-        Path parent = output.toAbsolutePath().getParent();
         Path tmp;
         try {
-            Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + output.getFileName() + ".tmp-");
+            tmp = AtomicFiles.newTempDirectory(output); // a killed run's leftover is removed here
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot create a directory next to " + output + ": " + e.getMessage(), e);
         }

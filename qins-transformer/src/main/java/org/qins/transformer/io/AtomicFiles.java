@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * {@code .<name>.<pid>.tmp}, is forced to disk, and is renamed over the target only when complete,
  * so a failed or killed run never leaves a short file that still parses where a good one was.
  * Temporary siblings of processes that no longer run (killed runs) are removed, and reported, by
- * the next write of the same file.
+ * the next write of the same file. Directories written whole (a converted model, a synthetic one)
+ * take a temporary sibling from {@link #newTempDirectory} under the same rule.
  */
 public final class AtomicFiles {
 
@@ -74,15 +75,32 @@ public final class AtomicFiles {
         }
     }
 
-    /** Removes the temporary siblings of {@code file} whose writing process is gone; returns them. */
+    /**
+     * A new, empty temporary directory next to {@code dir}, {@code .<name>.<pid>-<n>.tmp}, to be renamed to
+     * {@code dir} when complete; the ones left by processes that no longer run are removed first and logged.
+     */
+    public static Path newTempDirectory(Path dir) throws IOException {
+        Path target = dir.toAbsolutePath();
+        Files.createDirectories(target.getParent());
+        for (Path stale : removeStale(target)) {
+            LOG.log(System.Logger.Level.WARNING, "removed " + stale + ", left by a run that was killed while writing " + target);
+        }
+        long pid = ProcessHandle.current().pid();
+        return Files.createDirectory(target.resolveSibling(tempName(target.getFileName().toString(), pid + "-"
+                + DIRECTORIES.incrementAndGet())));
+    }
+
+    private static final java.util.concurrent.atomic.AtomicLong DIRECTORIES = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Removes the temporary siblings of {@code file} (files or directories) whose writing process is gone; returns them. */
     public static List<Path> removeStale(Path file) {
         Path target = file.toAbsolutePath();
-        Pattern own = Pattern.compile(Pattern.quote("." + target.getFileName() + ".") + "(\\d+)" + Pattern.quote(".tmp"));
+        Pattern own = Pattern.compile(Pattern.quote("." + target.getFileName() + ".") + "(\\d+)(?:-\\d+)?" + Pattern.quote(".tmp"));
         List<Path> removed = new ArrayList<>();
         try (DirectoryStream<Path> siblings = Files.newDirectoryStream(target.getParent(), "." + target.getFileName() + ".*.tmp")) {
             for (Path p : siblings) {
                 Matcher m = own.matcher(p.getFileName().toString());
-                if (m.matches() && !isRunning(m.group(1)) && Files.deleteIfExists(p)) {
+                if (m.matches() && !isRunning(m.group(1)) && deleteTree(p)) {
                     removed.add(p);
                 }
             }
@@ -94,7 +112,23 @@ public final class AtomicFiles {
 
     /** The temporary sibling's name for a write of {@code name} by process {@code pid}. */
     static String tempName(String name, long pid) {
-        return "." + name + "." + pid + ".tmp";
+        return tempName(name, Long.toString(pid));
+    }
+
+    private static String tempName(String name, String id) {
+        return "." + name + "." + id + ".tmp";
+    }
+
+    private static boolean deleteTree(Path p) throws IOException {
+        if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (java.util.stream.Stream<Path> all = Files.walk(p)) {
+                for (Path q : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(q);
+                }
+            }
+            return true;
+        }
+        return Files.deleteIfExists(p);
     }
 
     private static boolean isRunning(String pid) {

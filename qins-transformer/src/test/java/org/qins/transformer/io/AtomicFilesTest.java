@@ -83,4 +83,23 @@ class AtomicFilesTest {
         text(f, "{}");
         assertThat(stale).doesNotExist();
     }
+
+    @Test
+    void aNewTemporaryDirectoryRemovesThoseOfKilledRunsWithTheirFiles() throws IOException {
+        Path model = dir.resolve("model-qins");
+        long dead = ProcessHandle.current().pid() + 1_000_000_000L; // no such process
+        Path stale = dir.resolve("." + "model-qins." + dead + "-7.tmp");
+        Files.createDirectories(stale.resolve("sub"));
+        Files.writeString(stale.resolve("model-00001-of-00002.safetensors"), "partial");
+        Files.writeString(stale.resolve("sub/x"), "partial");
+        Path live = dir.resolve("." + "model-qins." + ProcessHandle.current().parent().orElseThrow().pid() + "-1.tmp");
+        Files.createDirectories(live);
+
+        Path tmp = AtomicFiles.newTempDirectory(model);
+        assertThat(stale).doesNotExist();
+        assertThat(live).exists();
+        assertThat(tmp).isEmptyDirectory().hasParent(dir.toAbsolutePath());
+        assertThat(tmp.getFileName().toString()).matches("\\.model-qins\\." + ProcessHandle.current().pid() + "-\\d+\\.tmp");
+        assertThat(AtomicFiles.newTempDirectory(model)).isNotEqualTo(tmp).exists(); // two in one process: apart
+    }
 }
