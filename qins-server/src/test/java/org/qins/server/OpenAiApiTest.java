@@ -204,7 +204,7 @@ class OpenAiApiTest {
      * is answered 200 or 4xx with a JSON body, and the server stays healthy.
      */
     @Test
-    void mutatedBodiesAreAnsweredAndLeaveTheServerHealthy() {
+    void mutatedBodiesAreAnsweredAndLeaveTheServerHealthy() throws InterruptedException {
         String[] valid = {
             "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"max_tokens\": 3, \"stop\": [\"a\"], \"seed\": 1}",
             "{\"prompt\": [1, 5, 9], \"max_tokens\": 3, \"temperature\": 0.5, \"top_p\": 0.9, \"stream\": false}",
@@ -229,7 +229,9 @@ class OpenAiApiTest {
             assertThat(r.statusCode() == 200 ? body.has("choices") : body.path("error").has("message")).as(r.body()).isTrue();
         }
         assertThat(s.health().path("status").asText()).isEqualTo("ok");
-        assertThat(s.health().path("running").asInt()).isZero();
+        // A mutation can turn "stream": false into true: the slot of a stream is freed just after its last
+        // chunk is written, so the client may see [DONE] a moment before health says running 0.
+        ServerLimitsTest.await(s, h -> h.path("running").asInt() == 0);
     }
 
     static void assertError(HttpResponse<String> r, int status, String message) {
