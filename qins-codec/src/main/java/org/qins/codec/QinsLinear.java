@@ -18,8 +18,6 @@ public final class QinsLinear implements LinearLayer {
 
     /** Per-thread row tile, shared by all layers on that thread. */
     private static final ThreadScratch TILE = new ThreadScratch();
-    /** The caller's packed batch ({@link VectorMath#packBatch}), read by every thread of one product. */
-    private static final ThreadScratch PACKED = new ThreadScratch();
     private static final int ROW_GRAIN = 16;
     private static final int TILE_ROWS = 4;
     /**
@@ -77,22 +75,12 @@ public final class QinsLinear implements LinearLayer {
             return;
         }
         if (batch >= VectorMath.PACKED_MIN_BATCH) {
-            // Prefill: the batch packed once (batch along the lanes), then per block of six rows a
-            // decode into the thread's tile and the packed product over it.
-            float[] packed = PACKED.floats(VectorMath.packedFloats(batch, in));
-            VectorMath.packBatch(input, batch, in, packed);
-            int rowsPerBlock = VectorMath.PACKED_ROWS;
-            parallel.forRange((out + rowsPerBlock - 1) / rowsPerBlock, 2, (from, to) -> {
-                float[] tile = TILE.floats(rowsPerBlock * in);
-                for (int blk = from; blk < to; blk++) {
-                    int o = blk * rowsPerBlock;
-                    int rows = Math.min(rowsPerBlock, out - o);
-                    for (int r = 0; r < rows; r++) {
-                        kernel.decodeRow(o + r, tile, r * in);
-                    }
-                    VectorMath.gemmPacked(tile, rows, in, packed, batch, output, o, out);
+            // Prefill: the packed product over rows decoded six at a time into the thread's tile.
+            VectorMath.matmulPacked((r0, count, tile) -> {
+                for (int r = 0; r < count; r++) {
+                    kernel.decodeRow(r0 + r, tile, r * in);
                 }
-            });
+            }, out, in, input, output, batch, parallel);
             return;
         }
         // Small batches: decode TILE_ROWS rows once into a per-thread tile, then a register-blocked

@@ -285,18 +285,34 @@ public final class VectorMath {
         } else if (batch < PACKED_MIN_BATCH) {
             parallel.forRange(rows, 16, (from, to) -> gemm(w, (long) from * n * 4, to - from, x, batch, n, y, from, rows));
         } else {
-            float[] packed = PACKED.floats(packedFloats(batch, n));
-            packBatch(x, batch, n, packed);
-            parallel.forRange((rows + PACKED_ROWS - 1) / PACKED_ROWS, 2, (from, to) -> {
-                float[] tile = ROWS.floats(PACKED_ROWS * n);
-                for (int blk = from; blk < to; blk++) {
-                    int r0 = blk * PACKED_ROWS;
-                    int rs = Math.min(PACKED_ROWS, rows - r0);
-                    MemorySegment.copy(w, F32, (long) r0 * n * 4, tile, 0, rs * n);
-                    gemmPacked(tile, rs, n, packed, batch, y, r0, rows);
-                }
-            });
+            matmulPacked((r0, count, tile) -> MemorySegment.copy(w, F32, (long) r0 * n * 4, tile, 0, count * n), rows, n, x, y,
+                    batch, parallel);
         }
+    }
+
+    /** Writes weight rows {@code [r0, r0 + count)} as floats into {@code tile}, one row after the other. */
+    @FunctionalInterface
+    public interface RowTiles {
+        void write(int r0, int count, float[] tile);
+    }
+
+    /**
+     * The prefill product over weight rows from any source (float32, bfloat16, decoded codes): the batch
+     * packed once by the caller ({@link #packBatch}), then per block of {@link #PACKED_ROWS} rows the rows
+     * written into the thread's tile and {@link #gemmPacked} over it; blocks split over {@code parallel}.
+     */
+    public static void matmulPacked(RowTiles w, int rows, int n, float[] x, float[] y, int batch, Parallel parallel) {
+        float[] packed = PACKED.floats(packedFloats(batch, n));
+        packBatch(x, batch, n, packed);
+        parallel.forRange((rows + PACKED_ROWS - 1) / PACKED_ROWS, 2, (from, to) -> {
+            float[] tile = ROWS.floats(PACKED_ROWS * n);
+            for (int blk = from; blk < to; blk++) {
+                int r0 = blk * PACKED_ROWS;
+                int rs = Math.min(PACKED_ROWS, rows - r0);
+                w.write(r0, rs, tile);
+                gemmPacked(tile, rs, n, packed, batch, y, r0, rows);
+            }
+        });
     }
 
     /**
@@ -323,17 +339,7 @@ public final class VectorMath {
                 }
             });
         } else {
-            float[] packed = PACKED.floats(packedFloats(batch, n));
-            packBatch(x, batch, n, packed);
-            parallel.forRange((rows + PACKED_ROWS - 1) / PACKED_ROWS, 2, (from, to) -> {
-                float[] tile = ROWS.floats(PACKED_ROWS * n);
-                for (int blk = from; blk < to; blk++) {
-                    int r0 = blk * PACKED_ROWS;
-                    int rs = Math.min(PACKED_ROWS, rows - r0);
-                    widenBf16(w, (long) r0 * n * 2, tile, rs * n);
-                    gemmPacked(tile, rs, n, packed, batch, y, r0, rows);
-                }
-            });
+            matmulPacked((r0, count, tile) -> widenBf16(w, (long) r0 * n * 2, tile, count * n), rows, n, x, y, batch, parallel);
         }
     }
 
