@@ -1,5 +1,6 @@
 package org.qins.cli;
 
+import org.qins.transformer.checkpoint.ModelCopy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;

@@ -1,5 +1,6 @@
 package org.qins.it.hardening;
 
+import org.qins.transformer.checkpoint.ModelCopy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -44,7 +45,7 @@ class ModelShapeRulesTest {
 
     @Test
     void aConfigWithFewerLayersThanTheCheckpointIsRefused() {
-        Path dir = BrokenModel.of(NonFiniteTest.TINY).config("num_hidden_layers", 2).writeTo(tmp.resolve("fewer"));
+        Path dir = ModelCopy.of(NonFiniteTest.TINY).config("num_hidden_layers", 2).writeTo(tmp.resolve("fewer"));
         assertThatThrownBy(() -> load(dir)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("9 tensor(s) that config.json's model does not use (2 layers")
                 .hasMessageContaining("model.layers.2.input_layernorm.weight");
@@ -52,10 +53,10 @@ class ModelShapeRulesTest {
 
     @Test
     void unknownTensorsAreRefusedAndRotaryBuffersIgnored() {
-        Path extra = BrokenModel.of(NonFiniteTest.TINY).extra("model.layers.0.self_attn.bias", 1f).writeTo(tmp.resolve("extra"));
+        Path extra = ModelCopy.of(NonFiniteTest.TINY).extra("model.layers.0.self_attn.bias", 1f).writeTo(tmp.resolve("extra"));
         assertThatThrownBy(() -> load(extra)).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("1 tensor(s) that config.json's model does not use").hasMessageContaining("model.layers.0.self_attn.bias");
-        Path rotary = BrokenModel.of(NonFiniteTest.TINY).extra("model.layers.0.self_attn.rotary_emb.inv_freq", 1f, 0.1f)
+        Path rotary = ModelCopy.of(NonFiniteTest.TINY).extra("model.layers.0.self_attn.rotary_emb.inv_freq", 1f, 0.1f)
                 .writeTo(tmp.resolve("rotary"));
         try (CausalLm lm = load(rotary)) {
             assertThat(lm.config().layers()).isEqualTo(3);

@@ -1,5 +1,6 @@
 package org.qins.it.hardening;
 
+import org.qins.transformer.checkpoint.ModelCopy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -59,17 +60,17 @@ class NonFiniteTest {
     @ValueSource(strings = {"model.embed_tokens.weight", "model.layers.1.input_layernorm.weight", "model.norm.weight",
         "lm_head.weight", "model.layers.2.mlp.down_proj.weight"})
     void aNaNOrInfinityIsRefusedAtLoadNamingTheTensor(String tensor) {
-        Path nan = BrokenModel.of(TINY).set(tensor, 5, Float.NaN).writeTo(tmp.resolve("nan"));
+        Path nan = ModelCopy.of(TINY).set(tensor, 5, Float.NaN).writeTo(tmp.resolve("nan"));
         assertThatThrownBy(() -> load(nan, "fp32")).isInstanceOf(CheckpointException.class)
                 .hasMessage(nan.resolve("model.safetensors") + ": tensor '" + tensor + "' holds NaN at element 5"
                         + (tensor.contains("norm") ? "" : " (index [0, 5])") + " (weights must be finite numbers)");
-        Path inf = BrokenModel.of(TINY).set(tensor, 7, Float.NEGATIVE_INFINITY).writeTo(tmp.resolve("inf"));
+        Path inf = ModelCopy.of(TINY).set(tensor, 7, Float.NEGATIVE_INFINITY).writeTo(tmp.resolve("inf"));
         assertThatThrownBy(() -> load(inf, "fp32")).hasMessageContaining("tensor '" + tensor + "' holds -Infinity at element 7");
     }
 
     @Test
     void aFiniteWeightNearFloatMaxIsRefused() {
-        Path big = BrokenModel.of(TINY).set("model.layers.0.self_attn.q_proj.weight", 100, 3e38f).writeTo(tmp.resolve("big"));
+        Path big = ModelCopy.of(TINY).set("model.layers.0.self_attn.q_proj.weight", 100, 3e38f).writeTo(tmp.resolve("big"));
         assertThatThrownBy(() -> load(big, "fp32")).isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("tensor 'model.layers.0.self_attn.q_proj.weight' holds the value 3.0E38 at element 100")
                 .hasMessageContaining("within +-2^48");
@@ -78,7 +79,7 @@ class NonFiniteTest {
     @Test
     void theConverterRefusesNonFiniteTensorsInsteadOfCopyingThem() {
         for (String tensor : new String[] {"model.layers.0.mlp.up_proj.weight", "model.norm.weight"}) {
-            Path src = BrokenModel.of(TINY).set(tensor, 3, Float.POSITIVE_INFINITY).writeTo(tmp.resolve("src-" + tensor));
+            Path src = ModelCopy.of(TINY).set(tensor, 3, Float.POSITIVE_INFINITY).writeTo(tmp.resolve("src-" + tensor));
             Path out = tmp.resolve("out-" + tensor);
             assertThatThrownBy(() -> new ModelConverter(REGISTRY.formats().forName("qins9"), ConversionOptions.of("qins9", Map.of()))
                     .convert(src, out, ConversionListener.NONE)).isInstanceOf(CheckpointException.class)
@@ -91,7 +92,7 @@ class NonFiniteTest {
     void weightsThatOverflowOnAnInputStopGenerationNamingTheLayer() {
         // Every value is within 2^48, but q.k = (2^48 x 2^48 x ...)^2 overflows float32 in layer 0's attention.
         float big = 0x1p48f;
-        Path overflow = BrokenModel.of(TINY)
+        Path overflow = ModelCopy.of(TINY)
                 .edit("model.layers.0.input_layernorm.weight", v -> Arrays.fill(v, big))
                 .edit("model.layers.0.self_attn.q_proj.weight", v -> Arrays.fill(v, big))
                 .edit("model.layers.0.self_attn.k_proj.weight", v -> Arrays.fill(v, big))
