@@ -92,20 +92,13 @@ abstract class LutVectorKernel implements QinsKernel {
         this.groupLength = t.groupLength;
         this.pairs = groupLength == 2 * L && cols % (2 * groupLength) == 0 && t.f16Scales;
         this.scales = t.scales;
-        int p = DecodeTable.codesPerOctave(t.sharedStep);
-        int shift = Integer.numberOfTrailingZeros(p);
-        this.expShift = 23 - shift;
-        float[] m = DecodeTable.mantissas(p, t.sharedStep);
-        int[] tab = new int[4 * L];
-        for (int k = 0; k < tab.length; k++) {
-            int j = k % p;
-            tab[k] = Float.floatToRawIntBits(m[j]) + (j << expShift);
-        }
+        this.expShift = expShift(t);
+        int[] tab = bitTable(t, 4 * L);
         this.table0 = IntVector.fromArray(I, tab, 0);
         this.table1 = IntVector.fromArray(I, tab, L);
         this.table2 = IntVector.fromArray(I, tab, 2 * L);
         this.table3 = IntVector.fromArray(I, tab, 3 * L);
-        this.fourTables = p > 2 * L;
+        this.fourTables = DecodeTable.codesPerOctave(t.sharedStep) > 2 * L;
         int n = S.length();
         short[] hi = new short[n];
         short[] lo = new short[n];
@@ -129,6 +122,24 @@ abstract class LutVectorKernel implements QinsKernel {
         if (!halves) { // the 16-bit loops zero those lanes themselves
             indexZeros();
         }
+    }
+
+    /** {@code 23 - log2 p} for a tensor with {@code p} codes per octave. */
+    static int expShift(QinsTensor t) {
+        return 23 - Integer.numberOfTrailingZeros(DecodeTable.codesPerOctave(t.sharedStep));
+    }
+
+    /** {@code T[k] = bits(M[k mod p]) + ((k mod p) << expShift)} for {@code k < n} (the class comment's table). */
+    static int[] bitTable(QinsTensor t, int n) {
+        int p = DecodeTable.codesPerOctave(t.sharedStep);
+        int es = expShift(t);
+        float[] m = DecodeTable.mantissas(p, t.sharedStep);
+        int[] tab = new int[n];
+        for (int k = 0; k < n; k++) {
+            int j = k % p;
+            tab[k] = Float.floatToRawIntBits(m[j]) + (j << es);
+        }
+        return tab;
     }
 
     /** Lists the zero codes in vectorized columns (one pass over the codes, 8 bytes at a time). */

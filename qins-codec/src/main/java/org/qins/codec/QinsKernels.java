@@ -9,8 +9,12 @@ import java.util.Locale;
  * name the kernel they measure.
  */
 enum QinsKernels {
-    /** The table kernel (16-bit lanes where the shape allows) where the format has a table decode, else tiled. */
+    /** {@link #NATIVE} where the library is loaded and the tensor fits it, else {@link #VECTOR}. */
     AUTO,
+    /** The native AVX-512 loops ({@link NativeQins9Kernel}): qins9 blocks of 32 with fp16 scales. */
+    NATIVE,
+    /** The Vector API table kernel (16-bit lanes where the shape allows) where the format has a table decode, else tiled. */
+    VECTOR,
     /** The table kernel in 32-bit lanes only (to measure the 16-bit loops against it). */
     TABLE32,
     /** Decode a row tile with the Vector API, then a vector dot product (any format). */
@@ -36,7 +40,9 @@ enum QinsKernels {
         return switch (this) {
             case SCALAR -> new ScalarKernel(t);
             case TILED -> new TiledVectorKernel(t);
-            case AUTO -> LutVectorKernel.supports(t) ? table(t, true) : new TiledVectorKernel(t);
+            case AUTO -> NativeKernels.available() && NativeQins9Kernel.supports(t) ? new NativeQins9Kernel(t) : VECTOR.create(t);
+            case NATIVE -> new NativeQins9Kernel(t);
+            case VECTOR -> LutVectorKernel.supports(t) ? table(t, true) : new TiledVectorKernel(t);
             case TABLE32 -> {
                 if (!LutVectorKernel.supports(t)) {
                     throw new IllegalArgumentException("layer '" + t.name + "': kernel table32 needs a clipped format with a"

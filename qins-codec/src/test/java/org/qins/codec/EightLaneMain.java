@@ -21,7 +21,8 @@ public final class EightLaneMain {
                 w[i] = 0f;
             }
             QinsTensor t = QinsCodec.encode("l", w, out, in, f);
-            QinsLinear layer = new QinsLinear(new LayerSpec("l", out, in), t, Parallel.SEQUENTIAL);
+            // the Java kernels by name: auto would take the native loops for qins9 where they are built
+            QinsLinear layer = new QinsLinear(new LayerSpec("l", out, in), t, Parallel.SEQUENTIAL, QinsKernels.VECTOR.create(t), null);
             System.out.println("lanes=" + LutVectorKernel.L + " kernel=" + layer.kernelName());
             for (int batch : new int[] {1, 3, 8, 45}) { // 8 and 45: the packed product with 8-lane panels
                 float[] x = QinsLinearTest.input(batch, batch * in);

@@ -59,10 +59,14 @@ class QinsLinearTest {
         }
     }
 
-    /** The kernels that can run {@code t}: all of them, but the 32-bit table kernel only where the format has a table decode. */
+    /**
+     * The kernels that can run {@code t}: all of them, but the 32-bit table kernel only where the format has a table
+     * decode, and the native one where it is loaded (NativeQins9KernelTest fails a build that should have it and does not).
+     */
     static List<QinsKernels> kernelsFor(QinsTensor t) {
         return java.util.Arrays.stream(QinsKernels.values())
-                .filter(k -> k != QinsKernels.TABLE32 || LutVectorKernel.supports(t)).toList();
+                .filter(k -> k != QinsKernels.TABLE32 || LutVectorKernel.supports(t))
+                .filter(k -> k != QinsKernels.NATIVE || NativeKernels.available() && NativeQins9Kernel.supports(t)).toList();
     }
 
     /**
@@ -110,7 +114,7 @@ class QinsLinearTest {
         LayerSpec spec = new LayerSpec("layer", OUT, in);
         for (QinsKernels kind : kernelsFor(t)) {
           QinsKernel k = kind.create(t);
-          boolean masked = k instanceof LutVectorKernel lut && lut.halves;
+          boolean masked = k instanceof LutVectorKernel lut && lut.halves || k instanceof NativeQins9Kernel;
           if (k instanceof LutVectorKernel lut && !lut.halves) {
               assertThat(lut.zeroCol.length).as("zero codes listed").isGreaterThan(OUT * in / 10);
           }
@@ -129,14 +133,19 @@ class QinsLinearTest {
         }
     }
 
-    /** On AVX-512 the default formats' pair loops run in 16-bit lanes under {@code auto} and in 32-bit lanes under {@code table32}. */
+    /**
+     * On AVX-512 the default formats' pair loops run in 16-bit lanes under {@code vector} and in 32-bit lanes under
+     * {@code table32}; {@code auto} takes the native loops for qins9 where they are loaded.
+     */
     @Test
     void autoTakesTheSixteenBitLoopsAndTable32TheThirtyTwoBitOnes() {
         QinsFormat q8 = new QinsFormat(QinsLayout.QINS8, Grouping.block(32), RangePolicy.CLIPPED, QinsFormat.WIDTH_QINS8, BelowRange.NEAREST);
         for (QinsFormat f : List.of(QinsFormat.DEFAULTS, q8)) {
             QinsTensor t = QinsCodec.encode("layer", Weights.heavyTailed(5, OUT * 192, 0.02), OUT, 192, f);
             if (LutVectorKernel.L == 16) {
-                assertThat(QinsKernels.AUTO.create(t).name()).as(f.toString()).endsWith("-halves");
+                assertThat(QinsKernels.VECTOR.create(t).name()).as(f.toString()).endsWith("-halves");
+                boolean nativeQins9 = NativeKernels.available() && f.layout() == QinsLayout.QINS9;
+                assertThat(QinsKernels.AUTO.create(t).name()).as(f.toString()).endsWith(nativeQins9 ? "-native-avx512" : "-halves");
                 assertThat(QinsKernels.TABLE32.create(t).name()).as(f.toString()).endsWith("-16");
             }
             assertThat(QinsKernels.SCALAR.create(t).name()).isEqualTo("scalar");
@@ -144,7 +153,8 @@ class QinsLinearTest {
         }
         QinsTensor t = QinsCodec.encode("l", Weights.heavyTailed(1, 8 * 64, 0.02), 8, 64, QinsFormat.DEFAULTS);
         if (LutVectorKernel.L == 16 || LutVectorKernel.L == 8) {
-            assertThat(new QinsLinear(new LayerSpec("l", 8, 64), t, Parallel.SEQUENTIAL).kernelName()).startsWith("qins9-vector");
+            assertThat(new QinsLinear(new LayerSpec("l", 8, 64), t, Parallel.SEQUENTIAL).kernelName())
+                    .startsWith(NativeKernels.available() ? "qins9-native" : "qins9-vector");
         }
     }
 

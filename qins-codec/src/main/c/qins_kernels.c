@@ -1,0 +1,288 @@
+/*
+ * Native AVX-512 kernels for qins9 (255-level codes, a sign bit-plane, one fp16 scale per 32 weights),
+ * called through the FFM API by NativeQins9Kernel. The pure-Java kernels stay the fallback; both are
+ * tested against the scalar reference (QinsTensor.decodeRow).
+ *
+ * Why native: the Vector API reaches neither these instructions' mask forms nor C2-independent code,
+ * so the Java loop costs about 19 vector operations per 32 weights and runs unoptimised until C2
+ * compiles it (slow first tokens); this loop costs about 15 and is fast from the first call.
+ *
+ * Decode of 32 codes c (the LutVectorKernel scheme, in 16-bit lanes): a float's high half is
+ * hiTable[c mod 32] - (c << hiShift) plus the sign bit, its low half loTable[c mod 32]; zero codes
+ * give +0 (the lookups are masked). vpermw reads only the low 5 bits of each index, so c mod 32
+ * costs nothing. unpacklo/unpackhi interleave the halves into floats within each 128-bit lane, so
+ * they come out in the order 0-3, 8-11, 16-19, 24-27 | 4-7, 12-15, 20-23, 28-31: the input vector
+ * is permuted once per call into that order (permute_x) instead of permuting every weight.
+ */
+#include <immintrin.h>
+#include <stdint.h>
+#include <string.h>
+
+#define EXPORT __attribute__((visibility("default")))
+#define INLINE static inline __attribute__((always_inline))
+
+/* 1 when this CPU runs these kernels (AVX-512 F/BW/VL with FMA and F16C), else 0. */
+EXPORT int qins_native_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+            && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma")
+            && __builtin_cpu_supports("f16c");
+}
+
+/* Version of the entry points below; NativeKernels refuses a library of another version. */
+EXPORT int qins_native_version(void) {
+    return 1;
+}
+
+/*
+ * x[0, cols) into xp in the unpack order of each group of 32 (see above); a partial last group is
+ * padded with zeros up to 32 (its codes beyond cols are loaded as 0, decode to +0, and must not meet
+ * a NaN). xp holds padded(cols) floats.
+ */
+static void permute_x(const float *x, float *xp, int cols) {
+    int full = cols & ~31;
+    for (int g = 0; g < full; g += 32) {
+        for (int q = 0; q < 4; q++) {
+            memcpy(xp + g + 4 * q, x + g + 8 * q, 4 * sizeof(float));
+            memcpy(xp + g + 16 + 4 * q, x + g + 8 * q + 4, 4 * sizeof(float));
+        }
+    }
+    if (full < cols) {
+        float t[32] = {0};
+        memcpy(t, x + full, (size_t) (cols - full) * sizeof(float));
+        for (int q = 0; q < 4; q++) {
+            memcpy(xp + full + 4 * q, t + 8 * q, 4 * sizeof(float));
+            memcpy(xp + full + 16 + 4 * q, t + 8 * q + 4, 4 * sizeof(float));
+        }
+    }
+}
+
+typedef struct {
+    __m512 w0; /* weights 0-3, 8-11, 16-19, 24-27 of the group */
+    __m512 w1; /* weights 4-7, 12-15, 20-23, 28-31 */
+} group_t;
+
+/* The 32 unscaled signed weights of codes c (zero-extended to 16 bits) with sign bits sw. */
+INLINE group_t decode_codes(__m512i c, uint32_t sw, __m512i hiTab, __m512i loTab, int hiShift) {
+    __mmask32 nz = _mm512_test_epi16_mask(c, c);
+    __m512i hi = _mm512_maskz_permutexvar_epi16(nz, c, hiTab);
+    __m512i lo = _mm512_maskz_permutexvar_epi16(nz, c, loTab);
+    hi = _mm512_sub_epi16(hi, _mm512_sll_epi16(c, _mm_cvtsi32_si128(hiShift)));
+    /* an add sets bit 15, which is clear: AVX-512 masks 16-bit lanes only on arithmetic */
+    hi = _mm512_mask_add_epi16(hi, _kand_mask32((__mmask32) sw, nz), hi, _mm512_set1_epi16((short) 0x8000));
+    group_t g;
+    g.w0 = _mm512_castsi512_ps(_mm512_unpacklo_epi16(lo, hi));
+    g.w1 = _mm512_castsi512_ps(_mm512_unpackhi_epi16(lo, hi));
+    return g;
+}
+
+/* Groups per chunk whose scales are converted to float up front (a 1 KiB stack buffer). */
+#define CHUNK 256
+
+/* scales[0, n) (fp16) into dst as floats, 16 at a time: the loops then broadcast each from memory for free. */
+INLINE void convert_scales(const uint16_t *scales, long n, float *dst) {
+    long g = 0;
+    for (; g + 16 <= n; g += 16) {
+        _mm512_storeu_ps(dst + g, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (scales + g))));
+    }
+    if (g < n) {
+        __mmask16 m = (__mmask16) ((1u << (n - g)) - 1);
+        _mm512_mask_storeu_ps(dst + g, m, _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, scales + g)));
+    }
+}
+
+INLINE uint32_t sign_word(const uint8_t *signs, long g) {
+    uint32_t sw;
+    memcpy(&sw, signs + 4 * g, 4);
+    return sw;
+}
+
+/* The 32 unscaled signed weights at codes[32g, 32g + 32) of a row (codes cr, sign plane sr). */
+INLINE group_t decode_group(const uint8_t *cr, const uint8_t *sr, long g, __m512i hiTab, __m512i loTab, int hiShift) {
+    __m512i c = _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *) (cr + 32 * g)));
+    return decode_codes(c, sign_word(sr, g), hiTab, loTab, hiShift);
+}
+
+/*
+ * The partial last group of a row: codes [32g, 32g + n), n < 32, the rest read as code 0 (+0). Masked
+ * loads and a byte-wise sign read never touch memory past the row (the last row ends its segment).
+ */
+INLINE group_t decode_tail(const uint8_t *cr, const uint8_t *sr, long g, int n, __m512i hiTab, __m512i loTab, int hiShift) {
+    __mmask32 m = (__mmask32) ((1u << n) - 1);
+    __m512i c = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(m, cr + 32 * g));
+    uint32_t sw = 0;
+    memcpy(&sw, sr + 4 * g, (size_t) (n + 7) / 8);
+    return decode_codes(c, sw, hiTab, loTab, hiShift);
+}
+
+/* Groups of a row including a partial last one. */
+INLINE long all_groups(int cols) {
+    return (cols + 31) / 32;
+}
+
+/*
+ * out[o] = sum_i W[o][i] * x[i] for o in [from, to). codes: rows x cols bytes; signs: signStride bytes
+ * per row; scales: fp16, rangeRowStride (= groups, the last one partial) per row; tables: 32 int16
+ * each; xp: padded(cols) floats of scratch (cols rounded up to 32).
+ */
+EXPORT void qins9_dot_rows(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
+                           long signStride, long rangeRowStride, const int16_t *hiTable, const int16_t *loTable,
+                           int hiShift, int from, int to, const float *x, float *xp, float *out) {
+    __m512i hiTab = _mm512_loadu_si512(hiTable);
+    __m512i loTab = _mm512_loadu_si512(loTable);
+    permute_x(x, xp, cols);
+    long full = cols / 32;
+    int tail = cols % 32;
+    for (int o = from; o < to; o++) {
+        const uint8_t *cr = codes + (long) o * cols;
+        const uint8_t *sr = signs + (long) o * signStride;
+        const uint16_t *scr = scales + (long) o * rangeRowStride;
+        __m512 acc0 = _mm512_setzero_ps();
+        __m512 acc1 = _mm512_setzero_ps();
+        float sc[CHUNK];
+        for (long g0 = 0; g0 < full; g0 += CHUNK) {
+            long n = full - g0 < CHUNK ? full - g0 : CHUNK;
+            convert_scales(scr + g0, n, sc);
+            long j = 0;
+            for (; j + 1 < n; j += 2) {
+                long g = g0 + j;
+                group_t a = decode_group(cr, sr, g, hiTab, loTab, hiShift);
+                group_t b = decode_group(cr, sr, g + 1, hiTab, loTab, hiShift);
+                const float *xa = xp + 32 * g;
+                __m512 pa = _mm512_fmadd_ps(a.w1, _mm512_loadu_ps(xa + 16), _mm512_mul_ps(a.w0, _mm512_loadu_ps(xa)));
+                __m512 pb = _mm512_fmadd_ps(b.w1, _mm512_loadu_ps(xa + 48), _mm512_mul_ps(b.w0, _mm512_loadu_ps(xa + 32)));
+                acc0 = _mm512_fmadd_ps(pa, _mm512_set1_ps(sc[j]), acc0);
+                acc1 = _mm512_fmadd_ps(pb, _mm512_set1_ps(sc[j + 1]), acc1);
+            }
+            if (j < n) {
+                long g = g0 + j;
+                group_t a = decode_group(cr, sr, g, hiTab, loTab, hiShift);
+                const float *xa = xp + 32 * g;
+                __m512 pa = _mm512_fmadd_ps(a.w1, _mm512_loadu_ps(xa + 16), _mm512_mul_ps(a.w0, _mm512_loadu_ps(xa)));
+                acc0 = _mm512_fmadd_ps(pa, _mm512_set1_ps(sc[j]), acc0);
+            }
+        }
+        if (tail) {
+            group_t a = decode_tail(cr, sr, full, tail, hiTab, loTab, hiShift);
+            const float *xa = xp + 32 * full;
+            __m512 pa = _mm512_fmadd_ps(a.w1, _mm512_loadu_ps(xa + 16), _mm512_mul_ps(a.w0, _mm512_loadu_ps(xa)));
+            acc1 = _mm512_fmadd_ps(pa, _mm512_cvtph_ps(_mm256_set1_epi16((short) scr[full])), acc1);
+        }
+        out[o] = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+    }
+}
+
+/* Rows of xp XP_SKEW floats longer than padded(cols), so that eight rows never share a 4 KiB stride. */
+#define XP_SKEW 48
+/*
+ * Columns per pass of the batched loop: eight input vectors of 1024 floats (32 KiB) stay in L1 while
+ * the rows stream by. Whole rows (8 x 2048 floats, 64 KiB) came from L2 for every group: eight
+ * vectors ran 2.8x the time of four instead of 2x.
+ */
+#define BATCH_COLS 1024
+
+/* nb input vectors at once: each group decoded and scaled once, multiplied into all nb. */
+INLINE void dot_rows_batch(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
+                           long signStride, long rangeRowStride, __m512i hiTab, __m512i loTab, int hiShift,
+                           int from, int to, const float *xp, long xs, const int nb, float *out, int outStride) {
+    long full = cols / 32;
+    int tail = cols % 32;
+    long groups = all_groups(cols);
+    for (long g0 = 0; g0 < groups; g0 += BATCH_COLS / 32) {
+        long n = groups - g0 < BATCH_COLS / 32 ? groups - g0 : BATCH_COLS / 32;
+        for (int o = from; o < to; o++) {
+            const uint8_t *cr = codes + (long) o * cols;
+            const uint8_t *sr = signs + (long) o * signStride;
+            float sc[BATCH_COLS / 32];
+            convert_scales(scales + (long) o * rangeRowStride + g0, n, sc);
+            __m512 acc[8];
+#pragma GCC unroll 8
+            for (int b = 0; b < nb; b++) {
+                acc[b] = _mm512_setzero_ps();
+            }
+            for (long j = 0; j < n; j++) {
+                long g = g0 + j;
+                group_t w = g < full ? decode_group(cr, sr, g, hiTab, loTab, hiShift)
+                                     : decode_tail(cr, sr, g, tail, hiTab, loTab, hiShift);
+                __m512 s = _mm512_set1_ps(sc[j]);
+                __m512 w0 = _mm512_mul_ps(w.w0, s);
+                __m512 w1 = _mm512_mul_ps(w.w1, s);
+#pragma GCC unroll 8
+                for (int b = 0; b < nb; b++) {
+                    const float *xa = xp + b * xs + 32 * g;
+                    acc[b] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(xa + 16), _mm512_fmadd_ps(w0, _mm512_loadu_ps(xa), acc[b]));
+                }
+            }
+#pragma GCC unroll 8
+            for (int b = 0; b < nb; b++) {
+                float v = _mm512_reduce_add_ps(acc[b]);
+                float *dst = out + (long) b * outStride + o;
+                *dst = g0 == 0 ? v : *dst + v;
+            }
+        }
+    }
+}
+
+/*
+ * out[b * outStride + o] = sum_i W[o][i] * x[b * cols + i] for o in [from, to), b < batch; xp: batch x
+ * (padded(cols) + XP_SKEW) floats of scratch. Eight vectors per pass (eight accumulators, the decoded
+ * group and the input loads fit the 32 registers).
+ */
+EXPORT void qins9_dot_rows_batch(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
+                                 long signStride, long rangeRowStride, const int16_t *hiTable,
+                                 const int16_t *loTable, int hiShift, int from, int to, const float *x, int batch,
+                                 float *xp, float *out, int outStride) {
+    __m512i hiTab = _mm512_loadu_si512(hiTable);
+    __m512i loTab = _mm512_loadu_si512(loTable);
+    long xs = 32 * all_groups(cols) + XP_SKEW;
+    for (int b = 0; b < batch; b++) {
+        permute_x(x + (long) b * cols, xp + b * xs, cols);
+    }
+    for (int b0 = 0; b0 < batch; b0 += 8) {
+        int nb = batch - b0 < 8 ? batch - b0 : 8;
+        const float *xb = xp + b0 * xs;
+        float *ob = out + (long) b0 * outStride;
+#define CASE(n) case n: dot_rows_batch(codes, signs, scales, cols, signStride, rangeRowStride, hiTab, loTab, hiShift, \
+                                       from, to, xb, xs, n, ob, outStride); break;
+        switch (nb) {
+            CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8)
+        }
+#undef CASE
+    }
+}
+
+/* Rows [row0, row0 + count) decoded and scaled, in column order, into dst (count x cols floats). */
+EXPORT void qins9_decode_rows(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
+                              long signStride, long rangeRowStride, const int16_t *hiTable, const int16_t *loTable,
+                              int hiShift, int row0, int count, float *dst) {
+    __m512i hiTab = _mm512_loadu_si512(hiTable);
+    __m512i loTab = _mm512_loadu_si512(loTable);
+    /* the unpack order back to column order: lanes 4q..4q+3 of w0 are columns 8q..8q+3, of w1 8q+4.. */
+    __m512i first = _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23);
+    __m512i second = _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31);
+    long full = cols / 32;
+    int tail = cols % 32;
+    for (int r = 0; r < count; r++) {
+        long o = (long) row0 + r;
+        const uint8_t *cr = codes + o * cols;
+        const uint8_t *sr = signs + o * signStride;
+        const uint16_t *scr = scales + o * rangeRowStride;
+        float *d = dst + (long) r * cols;
+        for (long g = 0; g < all_groups(cols); g++) {
+            group_t w = g < full ? decode_group(cr, sr, g, hiTab, loTab, hiShift)
+                                 : decode_tail(cr, sr, g, tail, hiTab, loTab, hiShift);
+            __m512 s = _mm512_cvtph_ps(_mm256_set1_epi16((short) scr[g]));
+            __m512 a = _mm512_permutex2var_ps(_mm512_mul_ps(w.w0, s), first, _mm512_mul_ps(w.w1, s));
+            __m512 b = _mm512_permutex2var_ps(_mm512_mul_ps(w.w0, s), second, _mm512_mul_ps(w.w1, s));
+            if (g < full) {
+                _mm512_storeu_ps(d + 32 * g, a);
+                _mm512_storeu_ps(d + 32 * g + 16, b);
+            } else {
+                /* only the row's own columns: dst ends at the last one */
+                int n0 = tail < 16 ? tail : 16;
+                _mm512_mask_storeu_ps(d + 32 * g, (__mmask16) ((1u << n0) - 1), a);
+                _mm512_mask_storeu_ps(d + 32 * g + 16, (__mmask16) ((1u << (tail - n0)) - 1), b);
+            }
+        }
+    }
+}

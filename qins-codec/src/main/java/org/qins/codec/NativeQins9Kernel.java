@@ -1,0 +1,145 @@
+package org.qins.codec;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import org.qins.api.kernel.ThreadScratch;
+
+/**
+ * qins9 rows through the native AVX-512 loops ({@link NativeKernels}, {@code src/main/c/qins_kernels.c}):
+ * the row products, the batched products (each group decoded once for up to eight input vectors)
+ * and the row decode for prefill tiles. The same table scheme as {@link Qins9VectorKernel}'s
+ * 16-bit-lane loops; single-row products at an offset go to that Java kernel.
+ */
+final class NativeQins9Kernel implements QinsKernel {
+
+    /** The loops' permuted inputs, per thread: batched rows {@link #XP_SKEW} floats longer than the padded input (qins_kernels.c). */
+    private static final ThreadScratch XP = new ThreadScratch();
+    private static final int XP_SKEW = 48;
+
+    private final QinsTensor t;
+    private final Qins9VectorKernel java;
+    private final MemorySegment codes;
+    private final MemorySegment signs;
+    private final MemorySegment scales;
+    private final int cols;
+    private final long signStride;
+    private final long rangeRowStride;
+    private final MemorySegment hiTable;
+    private final MemorySegment loTable;
+    private final int hiShift;
+
+    NativeQins9Kernel(QinsTensor t) {
+        if (!NativeKernels.available()) {
+            throw new IllegalArgumentException("layer '" + t.name + "': kernel native: native kernels " + NativeKernels.status());
+        }
+        if (!supports(t)) {
+            throw new IllegalArgumentException("layer '" + t.name + "': kernel native needs qins9 blocks of 32 with fp16"
+                    + " scales and 32 codes per octave; this one is " + t.format + ", " + t.rows + "x" + t.cols);
+        }
+        this.t = t;
+        this.java = new Qins9VectorKernel(t, true);
+        this.codes = unscoped(t.codes);
+        this.signs = unscoped(t.signs);
+        this.scales = unscoped(t.scales);
+        this.cols = t.cols;
+        this.signStride = t.signStride;
+        this.rangeRowStride = t.rangeRowStride;
+        int[] tab = LutVectorKernel.bitTable(t, 32);
+        this.hiTable = Arena.ofAuto().allocate(64, 64);
+        this.loTable = Arena.ofAuto().allocate(64, 64);
+        for (int k = 0; k < 32; k++) {
+            hiTable.setAtIndex(ValueLayout.JAVA_SHORT, k, (short) (tab[k] >>> 16));
+            loTable.setAtIndex(ValueLayout.JAVA_SHORT, k, (short) tab[k]);
+        }
+        this.hiShift = LutVectorKernel.expShift(t) - 16;
+    }
+
+    /**
+     * A native segment as a segment of the global scope at the same address. A downcall acquires and
+     * releases the scope of every segment it is passed; for a shared arena (a mapped checkpoint) that is
+     * an atomic update of one counter per call from every thread (JFR: 14 % of one-thread decode samples
+     * in SharedSession.release0). The layer outlives no forward pass, so nothing runs on closed memory.
+     * Heap segments (codes encoded in memory) are passed as they are.
+     */
+    private static MemorySegment unscoped(MemorySegment s) {
+        return s.isNative() ? MemorySegment.ofAddress(s.address()).reinterpret(s.byteSize()) : s;
+    }
+
+    /** {@code cols} rounded up to whole groups of 32 (the loops' input rows, a partial last group padded with zeros). */
+    private static int padded(int cols) {
+        return (cols + 31) & -32;
+    }
+
+    /** True if the native loops decode this tensor (whether the library is loaded is {@link NativeKernels#available()}). */
+    static boolean supports(QinsTensor t) {
+        return t.signs != null && t.sharedTable != null && DecodeTable.codesPerOctave(t.sharedStep) == 32
+                && t.groupLength == 32 && t.f16Scales && t.rangeRowStride == padded(t.cols) / 32
+                && (t.format.layout().maxCode() >>> 5) < 100;
+    }
+
+    @Override
+    public float dotRow(int row, float[] x, int xOff, float[] scratch) {
+        return java.dotRow(row, x, xOff, scratch);
+    }
+
+    @Override
+    public void dotRows(int from, int to, float[] x, float[] out, float[] scratch) {
+        try {
+            NativeKernels.DOT_ROWS.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift,
+                    from, to, MemorySegment.ofArray(x), MemorySegment.ofArray(XP.floats(padded(cols))), MemorySegment.ofArray(out));
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    @Override
+    public boolean fusesBatches() {
+        return true;
+    }
+
+    @Override
+    public void dotRowsBatch(int from, int to, float[] x, int xStride, int batch, float[] out, int outStride, float[] scratch) {
+        if (xStride != cols) {
+            java.dotRowsBatch(from, to, x, xStride, batch, out, outStride, scratch);
+            return;
+        }
+        try {
+            NativeKernels.DOT_ROWS_BATCH.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift,
+                    from, to, MemorySegment.ofArray(x), batch, MemorySegment.ofArray(XP.floats(batch * (padded(cols) + XP_SKEW))),
+                    MemorySegment.ofArray(out), outStride);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    @Override
+    public void decodeRow(int row, float[] dst, int off) {
+        try {
+            NativeKernels.DECODE_ROWS.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift,
+                    row, 1, MemorySegment.ofArray(dst).asSlice(4L * off));
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    @Override
+    public float dotDecoded(float[] w, float[] x, int xOff, int n) {
+        return java.dotDecoded(w, x, xOff, n);
+    }
+
+    @Override
+    public String name() {
+        return "qins9-native-avx512";
+    }
+
+    private static RuntimeException rethrow(Throwable e) {
+        if (e instanceof RuntimeException r) {
+            return r;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        return new IllegalStateException(e);
+    }
+}

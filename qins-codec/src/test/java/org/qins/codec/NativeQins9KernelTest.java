@@ -1,0 +1,127 @@
+package org.qins.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.qins.api.LayerSpec;
+import org.qins.api.Parallel;
+
+/**
+ * The native AVX-512 loops against the scalar reference: the decode bit for bit, products within
+ * the float rounding of their sums. (QinsLinearTest runs them through every format and batch too.)
+ */
+class NativeQins9KernelTest {
+
+    /** Whether this machine should have the native kernels: a Linux x86-64 build with a C compiler, on an AVX-512 CPU. */
+    private static boolean expected() throws IOException {
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        boolean avx512 = Files.isReadable(cpuinfo) && Files.readString(cpuinfo).contains(" avx512bw");
+        return avx512 && NativeKernels.class.getResource(NativeKernels.RESOURCE) != null;
+    }
+
+    @Test
+    void loadedWhereTheBuildHadACompilerAndTheCpuHasAvx512() throws IOException {
+        // Fails a build that compiled the library on an AVX-512 machine and then ran without it: the
+        // native loops would otherwise go untested without anyone noticing.
+        assertThat(NativeKernels.available()).as(NativeKernels.status()).isEqualTo(expected());
+        if (!NativeKernels.available()) {
+            assertThat(NativeKernels.status()).startsWith("unavailable: ");
+        }
+    }
+
+    /** Weights with many zeros (+0 and -0) and tiny magnitudes. */
+    private static QinsTensor tensor(int rows, int cols, long seed) {
+        float[] w = Weights.heavyTailed(seed, rows * cols, 0.02);
+        SplittableRandom r = new SplittableRandom(seed);
+        for (int i = 0; i < w.length; i++) {
+            int k = r.nextInt(20);
+            if (k == 0) {
+                w[i] = r.nextBoolean() ? 0f : -0f;
+            } else if (k == 1) {
+                w[i] *= 1e-4f; // below the block's range: code 0 or the deepest octave
+            }
+        }
+        return QinsCodec.encode("native", w, rows, cols, QinsFormat.DEFAULTS);
+    }
+
+    @Test
+    void decodeIsBitExactAgainstTheScalarReference() {
+        assumeTrue(NativeKernels.available(), NativeKernels::status);
+        for (int cols : new int[] {32, 64, 96, 100, 192, 2048, 2063}) { // odd group counts, partial last groups
+            QinsTensor t = tensor(9, cols, cols);
+            NativeQins9Kernel k = new NativeQins9Kernel(t);
+            float[] ref = new float[cols + 3];
+            float[] got = new float[cols + 3];
+            for (int row = 0; row < t.rows; row++) {
+                t.decodeRow(row, ref, 3);
+                k.decodeRow(row, got, 3);
+                for (int i = 0; i < cols + 3; i++) {
+                    assertThat(Float.floatToRawIntBits(got[i])).as("row %d col %d: %s vs %s", row, i - 3, got[i], ref[i])
+                            .isEqualTo(Float.floatToRawIntBits(ref[i]));
+                }
+            }
+        }
+    }
+
+    @Test
+    void rowAndBatchProductsMatchTheScalarKernel() {
+        assumeTrue(NativeKernels.available(), NativeKernels::status);
+        for (int cols : new int[] {320, 96, 100, 688, 1061}) {
+            rowAndBatchProducts(37, cols);
+        }
+    }
+
+    private static void rowAndBatchProducts(int rows, int cols) {
+        QinsTensor t = tensor(rows, cols, cols);
+        LayerSpec spec = new LayerSpec("native", rows, cols);
+        QinsLinear scalar = new QinsLinear(spec, t, Parallel.SEQUENTIAL, QinsKernels.SCALAR.create(t), null);
+        for (Parallel p : new Parallel[] {Parallel.SEQUENTIAL, new ChunkedParallel()}) {
+            QinsLinear nat = new QinsLinear(spec, t, p, QinsKernels.NATIVE.create(t), null);
+            assertThat(nat.describe()).contains("kernel=qins9-native-avx512");
+            for (int batch : new int[] {1, 2, 4, 7, 8}) {
+                float[] x = QinsLinearTest.input(batch * 31, batch * cols);
+                float[] want = new float[batch * rows];
+                float[] got = new float[batch * rows];
+                scalar.forward(x, want, batch);
+                nat.forward(x, got, batch);
+                for (int b = 0; b < batch; b++) {
+                    for (int o = 0; o < rows; o++) {
+                        double mag = 0;
+                        for (int i = 0; i < cols; i++) {
+                            mag += Math.abs(x[b * cols + i]) * t.maxScale();
+                        }
+                        assertThat(got[b * rows + o]).as("batch %d row %d", b, o)
+                                .isCloseTo(want[b * rows + o], org.assertj.core.data.Offset.offset((float) (1e-6 * mag)));
+                    }
+                }
+            }
+        }
+        // more than eight vectors: passes of eight and a rest
+        QinsKernel k = QinsKernels.NATIVE.create(t);
+        int batch = 11;
+        float[] x = QinsLinearTest.input(77, batch * cols);
+        float[] got = new float[batch * rows];
+        k.dotRowsBatch(0, rows, x, cols, batch, got, rows, new float[batch * cols]);
+        QinsLinearTest.checkAgainstDecoded(t, x, got, batch);
+    }
+
+    @Test
+    void nativeIsRefusedByNameWhereItCannotRun() {
+        QinsFormat q8 = new QinsFormat(QinsLayout.QINS8, Grouping.block(32), RangePolicy.CLIPPED, QinsFormat.WIDTH_QINS8, BelowRange.NEAREST);
+        QinsTensor t8 = QinsCodec.encode("q8layer", Weights.heavyTailed(1, 4 * 128, 0.02), 4, 128, q8);
+        assertThatThrownBy(() -> QinsKernels.NATIVE.create(t8)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("q8layer").hasMessageContaining("kernel native");
+        QinsFormat blocks64 = new QinsFormat(QinsLayout.QINS9, Grouping.block(64), RangePolicy.CLIPPED, 254.0 / 16, BelowRange.NEAREST);
+        QinsTensor wide = QinsCodec.encode("widelayer", Weights.heavyTailed(1, 4 * 128, 0.02), 4, 128, blocks64);
+        assertThatThrownBy(() -> QinsKernels.NATIVE.create(wide)).hasMessageContaining("widelayer")
+                .hasMessageContaining(NativeKernels.available() ? "blocks of 32" : NativeKernels.status());
+        // auto falls back to the Java kernels for what the native loops do not take
+        assertThat(QinsKernels.AUTO.create(wide).name()).contains("vector");
+    }
+}
