@@ -31,7 +31,7 @@ EXPORT int qins_native_supported(void) {
 
 /* Version of the entry points below; NativeKernels refuses a library of another version. */
 EXPORT int qins_native_version(void) {
-    return 1;
+    return 2;
 }
 
 /*
@@ -123,14 +123,13 @@ INLINE long all_groups(int cols) {
 /*
  * out[o] = sum_i W[o][i] * x[i] for o in [from, to). codes: rows x cols bytes; signs: signStride bytes
  * per row; scales: fp16, rangeRowStride (= groups, the last one partial) per row; tables: 32 int16
- * each; xp: padded(cols) floats of scratch (cols rounded up to 32).
+ * each; xp: x as qins9_prepare wrote it.
  */
 EXPORT void qins9_dot_rows(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
                            long signStride, long rangeRowStride, const int16_t *hiTable, const int16_t *loTable,
-                           int hiShift, int from, int to, const float *x, float *xp, float *out) {
+                           int hiShift, int from, int to, const float *xp, float *out) {
     __m512i hiTab = _mm512_loadu_si512(hiTable);
     __m512i loTab = _mm512_loadu_si512(loTable);
-    permute_x(x, xp, cols);
     long full = cols / 32;
     int tail = cols % 32;
     for (int o = from; o < to; o++) {
@@ -224,20 +223,28 @@ INLINE void dot_rows_batch(const uint8_t *codes, const uint8_t *signs, const uin
 }
 
 /*
- * out[b * outStride + o] = sum_i W[o][i] * x[b * cols + i] for o in [from, to), b < batch; xp: batch x
- * (padded(cols) + XP_SKEW) floats of scratch. Eight vectors per pass (eight accumulators, the decoded
- * group and the input loads fit the 32 registers).
+ * x[b * cols, (b + 1) * cols) for b < batch into xp, permuted and padded for the product loops (rows
+ * padded(cols) + XP_SKEW floats apart). Once per product: the row chunks of all threads then read it.
  */
-EXPORT void qins9_dot_rows_batch(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
-                                 long signStride, long rangeRowStride, const int16_t *hiTable,
-                                 const int16_t *loTable, int hiShift, int from, int to, const float *x, int batch,
-                                 float *xp, float *out, int outStride) {
-    __m512i hiTab = _mm512_loadu_si512(hiTable);
-    __m512i loTab = _mm512_loadu_si512(loTable);
+EXPORT void qins9_prepare(const float *x, int cols, int batch, float *xp) {
     long xs = 32 * all_groups(cols) + XP_SKEW;
     for (int b = 0; b < batch; b++) {
         permute_x(x + (long) b * cols, xp + b * xs, cols);
     }
+}
+
+/*
+ * out[b * outStride + o] = sum_i W[o][i] * x[b * cols + i] for o in [from, to), b < batch; xp: the
+ * batch as qins9_prepare wrote it. Eight vectors per pass (eight accumulators, the decoded group and
+ * the input loads fit the 32 registers).
+ */
+EXPORT void qins9_dot_rows_batch(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
+                                 long signStride, long rangeRowStride, const int16_t *hiTable,
+                                 const int16_t *loTable, int hiShift, int from, int to, int batch,
+                                 const float *xp, float *out, int outStride) {
+    __m512i hiTab = _mm512_loadu_si512(hiTable);
+    __m512i loTab = _mm512_loadu_si512(loTable);
+    long xs = 32 * all_groups(cols) + XP_SKEW;
     for (int b0 = 0; b0 < batch; b0 += 8) {
         int nb = batch - b0 < 8 ? batch - b0 : 8;
         const float *xb = xp + b0 * xs;

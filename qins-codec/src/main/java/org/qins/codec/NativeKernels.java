@@ -31,22 +31,25 @@ final class NativeKernels {
 
     /** Where the build puts the library among the classes. */
     static final String RESOURCE = "/org/qins/codec/native/linux-x86_64/libqinskernels.so";
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
     private static final Logger LOG = Logger.getLogger(NativeKernels.class.getName());
 
     private static final ValueLayout A = ValueLayout.ADDRESS;
     private static final ValueLayout I = ValueLayout.JAVA_INT;
     private static final ValueLayout J = ValueLayout.JAVA_LONG;
 
-    /** codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, x, xp, out. */
+    /** x, cols, batch, xp. */
+    static final MethodHandle PREPARE;
+    /** codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, xp, out. */
     static final MethodHandle DOT_ROWS;
-    /** codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, x, batch, xp, out, outStride. */
+    /** codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, batch, xp, out, outStride. */
     static final MethodHandle DOT_ROWS_BATCH;
     /** codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, row0, count, dst. */
     static final MethodHandle DECODE_ROWS;
     private static final String STATUS;
 
     static {
+        MethodHandle prepare = null;
         MethodHandle dot = null;
         MethodHandle batch = null;
         MethodHandle decode = null;
@@ -63,19 +66,22 @@ final class NativeKernels {
                 throw new IllegalStateException("this CPU lacks AVX-512 F/BW/VL, FMA or F16C");
             }
             Linker.Option critical = Linker.Option.critical(true);
+            prepare = linker.downcallHandle(find(lib, "qins9_prepare"), FunctionDescriptor.ofVoid(A, I, I, A), critical);
             dot = linker.downcallHandle(find(lib, "qins9_dot_rows"),
-                    FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, A, A, A), critical);
+                    FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, A, A), critical);
             batch = linker.downcallHandle(find(lib, "qins9_dot_rows_batch"),
-                    FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, A, I, A, A, I), critical);
+                    FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, I, A, A, I), critical);
             decode = linker.downcallHandle(find(lib, "qins9_decode_rows"),
                     FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, A), critical);
             status = "loaded (AVX-512)";
         } catch (Throwable e) {
+            prepare = null;
             dot = null;
             batch = null;
             decode = null;
             status = "unavailable: " + e.getMessage();
         }
+        PREPARE = prepare;
         DOT_ROWS = dot;
         DOT_ROWS_BATCH = batch;
         DECODE_ROWS = decode;

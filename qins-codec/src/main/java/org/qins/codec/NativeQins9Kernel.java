@@ -13,7 +13,7 @@ import org.qins.api.kernel.ThreadScratch;
  */
 final class NativeQins9Kernel implements QinsKernel {
 
-    /** The loops' permuted inputs, per thread: batched rows {@link #XP_SKEW} floats longer than the padded input (qins_kernels.c). */
+    /** The loops' permuted inputs, in the scratch of the thread that prepares them: rows {@link #XP_SKEW} floats longer than the padded input (qins_kernels.c). */
     private static final ThreadScratch XP = new ThreadScratch();
     private static final int XP_SKEW = 48;
 
@@ -83,11 +83,23 @@ final class NativeQins9Kernel implements QinsKernel {
         return java.dotRow(row, x, xOff, scratch);
     }
 
+    /** The permuted, padded inputs (qins9_prepare) in the calling thread's scratch. */
     @Override
-    public void dotRows(int from, int to, float[] x, float[] out, float[] scratch) {
+    public float[] prepareInput(float[] x, int batch) {
+        float[] xp = XP.floats(batch * (padded(cols) + XP_SKEW));
+        try {
+            NativeKernels.PREPARE.invokeExact(MemorySegment.ofArray(x), cols, batch, MemorySegment.ofArray(xp));
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        return xp;
+    }
+
+    @Override
+    public void dotRows(int from, int to, float[] xp, float[] out, float[] scratch) {
         try {
             NativeKernels.DOT_ROWS.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift,
-                    from, to, MemorySegment.ofArray(x), MemorySegment.ofArray(XP.floats(padded(cols))), MemorySegment.ofArray(out));
+                    from, to, MemorySegment.ofArray(xp), MemorySegment.ofArray(out));
         } catch (Throwable e) {
             throw rethrow(e);
         }
@@ -99,15 +111,10 @@ final class NativeQins9Kernel implements QinsKernel {
     }
 
     @Override
-    public void dotRowsBatch(int from, int to, float[] x, int xStride, int batch, float[] out, int outStride, float[] scratch) {
-        if (xStride != cols) {
-            java.dotRowsBatch(from, to, x, xStride, batch, out, outStride, scratch);
-            return;
-        }
+    public void dotRowsBatch(int from, int to, float[] xp, int xStride, int batch, float[] out, int outStride, float[] scratch) {
         try {
             NativeKernels.DOT_ROWS_BATCH.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift,
-                    from, to, MemorySegment.ofArray(x), batch, MemorySegment.ofArray(XP.floats(batch * (padded(cols) + XP_SKEW))),
-                    MemorySegment.ofArray(out), outStride);
+                    from, to, batch, MemorySegment.ofArray(xp), MemorySegment.ofArray(out), outStride);
         } catch (Throwable e) {
             throw rethrow(e);
         }

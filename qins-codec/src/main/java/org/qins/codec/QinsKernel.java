@@ -6,7 +6,19 @@ interface QinsKernel {
     /** {@code sum_i W[row][i] * x[xOff + i]}; {@code scratch} holds at least {@code cols} floats. */
     float dotRow(int row, float[] x, int xOff, float[] scratch);
 
-    /** {@code out[o] = sum_i W[o][i] * x[i]} for {@code o} in {@code [from, to)}; {@code scratch} as for {@link #dotRow}. */
+    /**
+     * The {@code batch} input vectors {@code x} as {@link #dotRows} and {@link #dotRowsBatch} take them: {@code x}
+     * itself by default; a kernel that wants them rearranged (the native loops) does it here, once per product,
+     * on the calling thread, instead of once per row chunk. The result is read by every thread of the product.
+     */
+    default float[] prepareInput(float[] x, int batch) {
+        return x;
+    }
+
+    /**
+     * {@code out[o] = sum_i W[o][i] * x[i]} for {@code o} in {@code [from, to)}; {@code x} from {@link #prepareInput};
+     * {@code scratch} as for {@link #dotRow}.
+     */
     default void dotRows(int from, int to, float[] x, float[] out, float[] scratch) {
         for (int o = from; o < to; o++) {
             out[o] = dotRow(o, x, 0, scratch);
@@ -23,7 +35,7 @@ interface QinsKernel {
 
     /**
      * {@code out[b * outStride + o] = sum_i W[o][i] * x[b * cols + i]} for {@code o} in
-     * {@code [from, to)} and {@code b < batch} ({@code cols}: the row length).
+     * {@code [from, to)} and {@code b < batch} ({@code cols}: the row length); {@code x} from {@link #prepareInput}.
      */
     default void dotRowsBatch(int from, int to, float[] x, int cols, int batch, float[] out, int outStride, float[] scratch) {
         for (int b = 0; b < batch; b++) {

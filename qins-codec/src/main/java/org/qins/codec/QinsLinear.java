@@ -65,13 +65,15 @@ public final class QinsLinear implements LinearLayer {
             return;
         }
         if (batch == 1) {
-            parallel.forRange(out, ROW_GRAIN, (from, to) -> kernel.dotRows(from, to, input, output, TILE.floats(in)));
+            float[] x = kernel.prepareInput(input, 1);
+            parallel.forRange(out, ROW_GRAIN, (from, to) -> kernel.dotRows(from, to, x, output, TILE.floats(in)));
             return;
         }
         if (batch <= FUSED_MAX_BATCH && kernel.fusesBatches()) {
             // Batched decode steps (a few sequences, one token each): each weight decoded once for
-            // every four rows, no tile written and read back.
-            parallel.forRange(out, ROW_GRAIN, (from, to) -> kernel.dotRowsBatch(from, to, input, in, batch, output, out, TILE.floats(in)));
+            // several rows, no tile written and read back.
+            float[] x = kernel.prepareInput(input, batch);
+            parallel.forRange(out, ROW_GRAIN, (from, to) -> kernel.dotRowsBatch(from, to, x, in, batch, output, out, TILE.floats(in)));
             return;
         }
         if (batch >= VectorMath.PACKED_MIN_BATCH) {

@@ -107,7 +107,7 @@ class NativeQins9KernelTest {
         int batch = 11;
         float[] x = QinsLinearTest.input(77, batch * cols);
         float[] got = new float[batch * rows];
-        k.dotRowsBatch(0, rows, x, cols, batch, got, rows, new float[batch * cols]);
+        k.dotRowsBatch(0, rows, k.prepareInput(x, batch), cols, batch, got, rows, new float[batch * cols]);
         QinsLinearTest.checkAgainstDecoded(t, x, got, batch);
     }
 
