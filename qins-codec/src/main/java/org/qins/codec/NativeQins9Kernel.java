@@ -3,6 +3,7 @@ package org.qins.codec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.qins.api.kernel.NativeLibrary;
 import org.qins.api.kernel.ThreadScratch;
 
 /**
@@ -39,9 +40,9 @@ final class NativeQins9Kernel implements QinsKernel {
         }
         this.t = t;
         this.java = new Qins9VectorKernel(t, true);
-        this.codes = unscoped(t.codes);
-        this.signs = unscoped(t.signs);
-        this.scales = unscoped(t.scales);
+        this.codes = NativeLibrary.unscoped(t.codes);
+        this.signs = NativeLibrary.unscoped(t.signs);
+        this.scales = NativeLibrary.unscoped(t.scales);
         this.cols = t.cols;
         this.signStride = t.signStride;
         this.rangeRowStride = t.rangeRowStride;
@@ -53,17 +54,6 @@ final class NativeQins9Kernel implements QinsKernel {
             loTable.setAtIndex(ValueLayout.JAVA_SHORT, k, (short) tab[k]);
         }
         this.hiShift = LutVectorKernel.expShift(t) - 16;
-    }
-
-    /**
-     * A native segment as a segment of the global scope at the same address. A downcall acquires and
-     * releases the scope of every segment it is passed; for a shared arena (a mapped checkpoint) that is
-     * an atomic update of one counter per call from every thread (JFR: 14 % of one-thread decode samples
-     * in SharedSession.release0). The layer outlives no forward pass, so nothing runs on closed memory.
-     * Heap segments (codes encoded in memory) are passed as they are.
-     */
-    private static MemorySegment unscoped(MemorySegment s) {
-        return s.isNative() ? MemorySegment.ofAddress(s.address()).reinterpret(s.byteSize()) : s;
     }
 
     /** {@code cols} rounded up to whole groups of 32 (the loops' input rows, a partial last group padded with zeros). */

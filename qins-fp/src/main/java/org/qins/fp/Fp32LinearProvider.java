@@ -1,5 +1,6 @@
 package org.qins.fp;
 
+import java.util.List;
 import java.util.Set;
 import org.qins.api.DType;
 import org.qins.api.LayerContext;
@@ -7,6 +8,7 @@ import org.qins.api.Options;
 import org.qins.api.LayerSpec;
 import org.qins.api.LinearLayer;
 import org.qins.api.LinearLayerProvider;
+import org.qins.api.OptionSpec;
 import org.qins.api.StoredWeight;
 import org.qins.api.TensorView;
 
@@ -18,6 +20,13 @@ import org.qins.api.TensorView;
 public final class Fp32LinearProvider implements LinearLayerProvider {
 
     public static final String NAME = "fp32";
+    /** Option: which loop computes a single-vector product over F32 weights. */
+    public static final String KERNEL = "kernel";
+
+    private static final List<OptionSpec> OPTIONS = List.of(OptionSpec.choice(KERNEL, "auto",
+            "the product of one input vector over F32 weights: auto (native where loaded, else vector), native (the"
+                    + " AVX-512 C loop; on this machine " + NativeFloatKernels.status() + "), vector (the Vector API loop)",
+            "auto", "native", "vector"));
 
     @Override
     public String name() {
@@ -44,6 +53,11 @@ public final class Fp32LinearProvider implements LinearLayerProvider {
         return "f32";
     }
 
+    @Override
+    public List<OptionSpec> options() {
+        return OPTIONS;
+    }
+
     /** A float32 copy of an F16 weight (4 bytes per weight); F32 and BF16 weights are used where they lie. */
     @Override
     public long allocatedBytes(LayerSpec spec, StoredWeight stored, Options options) {
@@ -53,9 +67,10 @@ public final class Fp32LinearProvider implements LinearLayerProvider {
 
     @Override
     public LinearLayer load(LayerSpec spec, StoredWeight stored, LayerContext context) {
+        Options o = context.options().bind("linear provider '" + NAME + "'", OPTIONS);
         TensorView w = stored.part(StoredWeight.WEIGHT);
         spec.checkShape(w);
         TensorView used = w.dtype() == DType.BF16 ? w : w.asF32(context.memory());
-        return new Fp32Linear(spec, used.data(), used.dtype(), context.parallel());
+        return new Fp32Linear(spec, used.data(), used.dtype(), context.parallel(), o.get(KERNEL));
     }
 }

@@ -35,11 +35,13 @@ class Bf16InPlaceTest {
         LayerSpec spec = new LayerSpec("w", rows, cols);
         Fp32LinearProvider p = new Fp32LinearProvider();
         assertThat(p.allocatedBytes(spec, StoredWeight.ofFloat("w", bf16), Options.none())).isZero();
-        LayerContext ctx = new LayerContext(Parallel.SEQUENTIAL, Options.none());
+        // the Vector API loops on both sides: the native float32 loop (kernel=auto for F32) sums in another order
+        LayerContext ctx = new LayerContext(Parallel.SEQUENTIAL, Options.of(Fp32LinearProvider.NAME, p.options(),
+                java.util.Map.of(Fp32LinearProvider.KERNEL, "vector")));
         LinearLayer inPlace = p.load(spec, StoredWeight.ofFloat("w", bf16), ctx);
         LinearLayer widened = p.load(spec, StoredWeight.ofFloat("w", f32), ctx);
         assertThat(inPlace.residentBytes()).isEqualTo(2L * rows * cols);
-        assertThat(inPlace.describe()).isEqualTo("fp32 " + rows + "x" + cols + " (bf16 weights)");
+        assertThat(inPlace.describe()).isEqualTo("fp32 " + rows + "x" + cols + " (bf16 weights) kernel=vector");
         float[] x = new float[batch * cols];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) r.nextGaussian();

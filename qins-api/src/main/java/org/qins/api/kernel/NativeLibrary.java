@@ -1,0 +1,119 @@
+package org.qins.api.kernel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+
+/**
+ * A native kernel library that a module's build put among its classes ({@code native/build-native.sh}),
+ * loaded through the FFM API. {@link #load} never throws: a library that was not built (no C compiler
+ * at build time), is not for this platform, has another version or does not run on this CPU comes back
+ * unavailable with the reason, and the module runs its Java kernels. Every library exports
+ * {@code <prefix>_native_version()} and {@code <prefix>_native_supported()} (1 when this CPU runs it).
+ *
+ * <p>Downcalls made with {@link #downcall} are {@code critical}: the kernels run briefly, never call
+ * back, and read and write the Java arrays they are given in place.
+ */
+public final class NativeLibrary {
+
+    private final SymbolLookup symbols;
+    private final String status;
+
+    private NativeLibrary(SymbolLookup symbols, String status) {
+        this.symbols = symbols;
+        this.status = status;
+    }
+
+    /**
+     * The library at resource {@code resource} of {@code owner}'s class loader, checked for {@code version}
+     * and this CPU; {@code cpu} names what it needs, for the message when the CPU lacks it.
+     */
+    public static NativeLibrary load(Class<?> owner, String resource, String prefix, int version, String cpu) {
+        try {
+            SymbolLookup lib = lookup(owner, resource);
+            Linker linker = Linker.nativeLinker();
+            int found = (int) linker.downcallHandle(find(lib, prefix + "_native_version"), FunctionDescriptor.of(ValueLayout.JAVA_INT))
+                    .invokeExact();
+            if (found != version) {
+                return new NativeLibrary(null, "unavailable: library version " + found + ", this build needs " + version);
+            }
+            int supported = (int) linker.downcallHandle(find(lib, prefix + "_native_supported"), FunctionDescriptor.of(ValueLayout.JAVA_INT))
+                    .invokeExact();
+            if (supported == 0) {
+                return new NativeLibrary(null, "unavailable: this CPU lacks " + cpu);
+            }
+            return new NativeLibrary(lib, "loaded (" + cpu + ")");
+        } catch (Throwable e) {
+            return new NativeLibrary(null, "unavailable: " + e.getMessage());
+        }
+    }
+
+    /** True when the library is loaded and runs on this CPU. */
+    public boolean available() {
+        return symbols != null;
+    }
+
+    /** {@code loaded (...)} or {@code unavailable: why}. */
+    public String status() {
+        return status;
+    }
+
+    /** A critical downcall handle for {@code name}; only when {@link #available()}. */
+    public MethodHandle downcall(String name, FunctionDescriptor descriptor) {
+        if (symbols == null) {
+            throw new IllegalStateException("native library " + status);
+        }
+        return Linker.nativeLinker().downcallHandle(find(symbols, name), descriptor, Linker.Option.critical(true));
+    }
+
+    /**
+     * A native segment as a segment of the global scope at the same address: a downcall acquires and releases
+     * the scope of every segment it is passed, which for a shared arena (a mapped checkpoint) is an atomic
+     * update of one counter per call from every thread. For segments that outlive every call made with them
+     * (a layer's weights); heap segments come back as they are.
+     */
+    public static MemorySegment unscoped(MemorySegment s) {
+        return s.isNative() ? MemorySegment.ofAddress(s.address()).reinterpret(s.byteSize()) : s;
+    }
+
+    private static MemorySegment find(SymbolLookup lib, String name) {
+        return lib.find(name).orElseThrow(() -> new IllegalStateException("the library has no symbol " + name));
+    }
+
+    private static SymbolLookup lookup(Class<?> owner, String resource) throws IOException, URISyntaxException {
+        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (!os.startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            throw new IllegalStateException("built for Linux x86-64 only; this is " + os + "/" + arch);
+        }
+        URL url = owner.getResource(resource);
+        if (url == null) {
+            throw new IllegalStateException("not built (no C compiler when " + owner.getPackageName() + " was built: " + resource
+                    + " is missing)");
+        }
+        Path path;
+        if (url.getProtocol().equals("file")) {
+            path = Path.of(url.toURI());
+        } else {
+            // Inside a jar: a private copy, removed at exit (the loader needs a file).
+            path = Files.createTempFile("qins-native-", ".so");
+            path.toFile().deleteOnExit();
+            try (InputStream in = url.openStream()) {
+                Files.copy(in, path, StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        return SymbolLookup.libraryLookup(path, Arena.global());
+    }
+}
