@@ -44,7 +44,11 @@ class OptionsCommandTest {
         Run fp = run("generate", "--model", LLAMA.toString(), "--prompt-ids", "1", "--linear", "fp32", "--layer-option",
                 "decoded-cache=true");
         assertThat(fp.rc()).isNotZero();
-        assertThat(fp.err()).contains("for linear provider 'fp32'; it takes no options");
+        assertThat(fp.err()).contains("unknown option 'decoded-cache' for linear provider 'fp32'; valid options: kernel (auto|native|vector");
+        Run legacy = run("generate", "--model", LLAMA.toString(), "--prompt-ids", "1", "--linear", "qins-legacy", "--layer-option",
+                "decoded-cache=true");
+        assertThat(legacy.rc()).isNotZero();
+        assertThat(legacy.err()).contains("for linear provider 'qins-legacy'; it takes no options");
     }
 
     @Test
