@@ -38,7 +38,7 @@ import org.qins.transformer.parallel.WorkerPool;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MatVecBench {
 
     static final int N = 4096;
@@ -49,7 +49,10 @@ public class MatVecBench {
     @Param({"qins9", "qins8", "fp32"})
     public String format;
 
-    /** The qins provider's kernel option: auto (16-bit-lane table loops), table32 (32-bit lanes), tiled, scalar. */
+    /**
+     * The providers' kernel option: auto, native (the C loops), vector (the Vector API loops); for qins also table32
+     * (32-bit lanes), tiled, scalar.
+     */
     @Param({"auto"})
     public String kernel;
 
@@ -81,7 +84,8 @@ public class MatVecBench {
         parallel = new WorkerPool(threads);
         if (format.equals("fp32")) {
             Fp32LinearProvider p = new Fp32LinearProvider();
-            layer = p.load(spec, StoredWeight.ofFloat("bench", weight), new LayerContext(parallel, Options.none()));
+            Options o = Options.of(Fp32LinearProvider.NAME, p.options(), Map.of(Fp32LinearProvider.KERNEL, kernel));
+            layer = p.load(spec, StoredWeight.ofFloat("bench", weight), new LayerContext(parallel, o));
         } else {
             QinsLinearProvider p = new QinsLinearProvider();
             WeightFormat f = WeightFormat.forName(format);
