@@ -9,13 +9,18 @@ import org.qins.transformer.model.*;
  * Two rounds, the first one warming up.
  *
  * <pre>java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp qins-cli/target/qins.jar \
- *     qins-server/bench/StepBench.java MODEL_DIR 1,2,4,8,16</pre>
+ *     qins-server/bench/StepBench.java MODEL_DIR 1,2,4,8,16 [KERNEL]</pre>
+ * KERNEL: the linear provider's {@code kernel} option (e.g. {@code vector} or {@code native} for qins), to compare loops.
  */
 public class StepBench {
     public static void main(String[] a) throws Exception {
         Path dir = Path.of(a[0]);
         int[] sizes = Arrays.stream(a[1].split(",")).mapToInt(Integer::parseInt).toArray();
-        try (QinsEngine engine = QinsEngine.builder().threads(2).kv("fp32").build(); CausalLm lm = engine.load(dir)) {
+        QinsEngine.Builder builder = QinsEngine.builder().threads(2).kv("fp32");
+        if (a.length > 2) {
+            builder.layerOption("kernel", a[2]);
+        }
+        try (QinsEngine engine = builder.build(); CausalLm lm = engine.load(dir)) {
             for (int round = 0; round < 2; round++) {
                 for (int n : sizes) {
                     List<Sequence> seqs = new ArrayList<>();

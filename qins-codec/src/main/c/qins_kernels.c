@@ -31,7 +31,7 @@ EXPORT int qins_native_supported(void) {
 
 /* Version of the entry points below; NativeKernels refuses a library of another version. */
 EXPORT int qins_native_version(void) {
-    return 2;
+    return 3;
 }
 
 /*
@@ -290,6 +290,104 @@ EXPORT void qins9_decode_rows(const uint8_t *codes, const uint8_t *signs, const 
                 _mm512_mask_storeu_ps(d + 32 * g, (__mmask16) ((1u << n0) - 1), a);
                 _mm512_mask_storeu_ps(d + 32 * g + 16, (__mmask16) ((1u << (tail - n0)) - 1), b);
             }
+        }
+    }
+}
+
+/* ---- Prefill: a batch of inputs times decoded row tiles (packed panels, register-blocked) ---- */
+
+/* Rows per tile and 16-lane vectors per panel of the prefill product: 6 x 4 accumulators (24 of 32 registers). */
+#define MR 6
+#define PANEL 64
+
+/*
+ * x[b * cols + k] (b < batch) into panels of PANEL batch lanes: xp[(p * cols + k) * PANEL + j] = x[(PANEL p + j) *
+ * cols + k], zero past the batch. Once per product; every row tile of every thread reads it.
+ */
+EXPORT void qins9_pack(const float *x, int cols, int batch, float *xp) {
+    int panels = (batch + PANEL - 1) / PANEL;
+    for (int p = 0; p < panels; p++) {
+        float *dst = xp + (long) p * cols * PANEL;
+        for (int j = 0; j < PANEL; j++) {
+            int b = p * PANEL + j;
+            if (b < batch) {
+                const float *src = x + (long) b * cols;
+                for (int k = 0; k < cols; k++) {
+                    dst[(long) k * PANEL + j] = src[k];
+                }
+            } else {
+                for (int k = 0; k < cols; k++) {
+                    dst[(long) k * PANEL + j] = 0;
+                }
+            }
+        }
+    }
+}
+
+/* out[(b0 + lanes) * outStride + o0 + r] += nothing: acc[r][v] for R rows and NP vectors of one panel, stored transposed. */
+INLINE void micro(const float *tile, int cols, const float *xpanel, const int R, const int NP, float *out, int outStride,
+                  int o0, int b0, int batch) {
+    __m512 acc[MR][4];
+#pragma GCC unroll 6
+    for (int r = 0; r < R; r++) {
+#pragma GCC unroll 4
+        for (int v = 0; v < NP; v++) {
+            acc[r][v] = _mm512_setzero_ps();
+        }
+    }
+    for (int k = 0; k < cols; k++) {
+        __m512 xv[4];
+#pragma GCC unroll 4
+        for (int v = 0; v < NP; v++) {
+            xv[v] = _mm512_loadu_ps(xpanel + (long) k * PANEL + 16 * v);
+        }
+#pragma GCC unroll 6
+        for (int r = 0; r < R; r++) {
+            __m512 w = _mm512_set1_ps(tile[(long) r * cols + k]);
+#pragma GCC unroll 4
+            for (int v = 0; v < NP; v++) {
+                acc[r][v] = _mm512_fmadd_ps(w, xv[v], acc[r][v]);
+            }
+        }
+    }
+    __m512i lanes = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                       _mm512_set1_epi32(outStride));
+#pragma GCC unroll 4
+    for (int v = 0; v < NP; v++) {
+        int left = batch - (b0 + 16 * v);
+        __mmask16 m = left >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << left) - 1);
+        float *base = out + (long) (b0 + 16 * v) * outStride + o0;
+#pragma GCC unroll 6
+        for (int r = 0; r < R; r++) {
+            _mm512_mask_i32scatter_ps(base + r, m, lanes, acc[r][v], 4);
+        }
+    }
+}
+
+/* micro() with R and NP as constants (1..MR, 1..4) so that the accumulators stay in registers. */
+static void micro_any(const float *tile, int cols, const float *xpanel, int r, int np, float *out, int outStride, int o0,
+                      int b0, int batch) {
+#define M(R, NP) case (R) * 8 + (NP): micro(tile, cols, xpanel, R, NP, out, outStride, o0, b0, batch); return;
+    switch (r * 8 + np) {
+        M(1, 1) M(1, 2) M(1, 3) M(1, 4) M(2, 1) M(2, 2) M(2, 3) M(2, 4) M(3, 1) M(3, 2) M(3, 3) M(3, 4)
+        M(4, 1) M(4, 2) M(4, 3) M(4, 4) M(5, 1) M(5, 2) M(5, 3) M(5, 4) M(6, 1) M(6, 2) M(6, 3) M(6, 4)
+    }
+#undef M
+}
+
+/*
+ * out[b * outStride + o] = sum_k W[o][k] * x[b * cols + k] for o in [from, to), b < batch: rows decoded MR at a
+ * time into tile (MR x cols floats of scratch), then multiplied into every panel of xp (qins9_pack's layout).
+ */
+EXPORT void qins9_matmul(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols, long signStride,
+                         long rangeRowStride, const int16_t *hiTable, const int16_t *loTable, int hiShift, int from,
+                         int to, int batch, const float *xp, float *tile, float *out, int outStride) {
+    for (int o0 = from; o0 < to; o0 += MR) {
+        int r = to - o0 < MR ? to - o0 : MR;
+        qins9_decode_rows(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, o0, r, tile);
+        for (int b0 = 0; b0 < batch; b0 += PANEL) {
+            int np = (batch - b0 + 15) / 16;
+            micro_any(tile, cols, xp + (long) (b0 / PANEL) * cols * PANEL, r, np > 4 ? 4 : np, out, outStride, o0, b0, batch);
         }
     }
 }

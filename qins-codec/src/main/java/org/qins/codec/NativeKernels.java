@@ -15,7 +15,7 @@ final class NativeKernels {
 
     /** Where the build puts the library among the classes. */
     static final String RESOURCE = "/org/qins/codec/native/linux-x86_64/libqinskernels.so";
-    private static final NativeLibrary LIBRARY = NativeLibrary.load(NativeKernels.class, RESOURCE, "qins", 2,
+    private static final NativeLibrary LIBRARY = NativeLibrary.load(NativeKernels.class, RESOURCE, "qins", 3,
             "AVX-512 F/BW/VL, FMA and F16C");
 
     private static final ValueLayout A = ValueLayout.ADDRESS;
@@ -31,6 +31,15 @@ final class NativeKernels {
             FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, I, A, A, I));
     /** codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, row0, count, dst. */
     static final MethodHandle DECODE_ROWS = bind("qins9_decode_rows", FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, A));
+
+    /** x, cols, batch, xp. */
+    static final MethodHandle PACK = bind("qins9_pack", FunctionDescriptor.ofVoid(A, I, I, A));
+    /** codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, batch, xp, tile, out, outStride. */
+    static final MethodHandle MATMUL = bind("qins9_matmul", FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, I, A, A, A, I));
+    /** Rows per tile of {@link #MATMUL} (MR in qins_kernels.c). */
+    static final int TILE_ROWS = 6;
+    /** Batch lanes per packed panel of {@link #PACK} (PANEL in qins_kernels.c). */
+    static final int PANEL = 64;
 
     private NativeKernels() {}
 

@@ -17,6 +17,8 @@ final class NativeQins9Kernel implements QinsKernel {
     /** The loops' permuted inputs, in the scratch of the thread that prepares them: rows {@link #XP_SKEW} floats longer than the padded input (qins_kernels.c). */
     private static final ThreadScratch XP = new ThreadScratch();
     private static final int XP_SKEW = 48;
+    /** The prefill product's packed batch, in the scratch of the thread that packs it. */
+    private static final ThreadScratch PACKED = new ThreadScratch();
 
     private final QinsTensor t;
     private final Qins9VectorKernel java;
@@ -105,6 +107,34 @@ final class NativeQins9Kernel implements QinsKernel {
         try {
             NativeKernels.DOT_ROWS_BATCH.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift,
                     from, to, batch, MemorySegment.ofArray(xp), MemorySegment.ofArray(out), outStride);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    @Override
+    public int prefillTileRows() {
+        return NativeKernels.TILE_ROWS;
+    }
+
+    /** Panels of 64 batch lanes (qins9_pack) in the calling thread's scratch. */
+    @Override
+    public float[] packBatch(float[] x, int batch) {
+        int panels = (batch + NativeKernels.PANEL - 1) / NativeKernels.PANEL;
+        float[] packed = PACKED.floats(Math.multiplyExact(panels * NativeKernels.PANEL, cols));
+        try {
+            NativeKernels.PACK.invokeExact(MemorySegment.ofArray(x), cols, batch, MemorySegment.ofArray(packed));
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+        return packed;
+    }
+
+    @Override
+    public void prefillRows(int from, int to, float[] packed, int batch, float[] out, int outStride, float[] tile) {
+        try {
+            NativeKernels.MATMUL.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift,
+                    from, to, batch, MemorySegment.ofArray(packed), MemorySegment.ofArray(tile), MemorySegment.ofArray(out), outStride);
         } catch (Throwable e) {
             throw rethrow(e);
         }

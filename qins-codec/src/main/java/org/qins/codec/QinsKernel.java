@@ -45,6 +45,27 @@ interface QinsKernel {
         }
     }
 
+    /**
+     * Rows per tile of {@link #prefillRows}, or 0 when this kernel has no prefill product of its own (the layer
+     * then decodes rows into tiles for {@code VectorMath.matmulPacked}).
+     */
+    default int prefillTileRows() {
+        return 0;
+    }
+
+    /** The batch {@code x} packed for {@link #prefillRows}, once per product on the calling thread. */
+    default float[] packBatch(float[] x, int batch) {
+        throw new UnsupportedOperationException(name() + " has no prefill product");
+    }
+
+    /**
+     * {@code out[b * outStride + o] = sum_i W[o][i] * x[b * cols + i]} for {@code o} in {@code [from, to)} and
+     * {@code b < batch}, {@code packed} from {@link #packBatch}; {@code tile} holds {@link #prefillTileRows()} rows.
+     */
+    default void prefillRows(int from, int to, float[] packed, int batch, float[] out, int outStride, float[] tile) {
+        throw new UnsupportedOperationException(name() + " has no prefill product");
+    }
+
     /** Decodes row {@code row} into {@code dst[0, cols)}. */
     default void decodeRow(int row, float[] dst) {
         decodeRow(row, dst, 0);

@@ -76,6 +76,15 @@ public final class QinsLinear implements LinearLayer {
             parallel.forRange(out, ROW_GRAIN, (from, to) -> kernel.dotRowsBatch(from, to, x, in, batch, output, out, TILE.floats(in)));
             return;
         }
+        int tileRows = kernel.prefillTileRows();
+        if (batch >= VectorMath.PACKED_MIN_BATCH && tileRows > 0) {
+            // Prefill through the kernel's own product (the native one): batch packed once, rows decoded a tile
+            // at a time and multiplied into every panel; tiles split over the threads.
+            float[] packed = kernel.packBatch(input, batch);
+            parallel.forRange((out + tileRows - 1) / tileRows, 2, (from, to) -> kernel.prefillRows(from * tileRows,
+                    Math.min(out, to * tileRows), packed, batch, output, out, TILE.floats(tileRows * in)));
+            return;
+        }
         if (batch >= VectorMath.PACKED_MIN_BATCH) {
             // Prefill: the packed product over rows decoded six at a time into the thread's tile.
             VectorMath.matmulPacked((r0, count, tile) -> {
