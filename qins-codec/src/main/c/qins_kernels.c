@@ -296,8 +296,12 @@ EXPORT void qins9_decode_rows(const uint8_t *codes, const uint8_t *signs, const 
 
 /* ---- Prefill: a batch of inputs times decoded row tiles (packed panels, register-blocked) ---- */
 
-/* Rows per tile and 16-lane vectors per panel of the prefill product: 6 x 4 accumulators (24 of 32 registers). */
-#define MR 6
+/*
+ * Rows per decoded tile of the prefill product, and batch lanes per panel. A panel of 2 to 4 vectors is multiplied
+ * six rows at a time (6 x 4 accumulators, 24 of 32 registers); one vector (up to 16 inputs: batched decode steps)
+ * twelve rows at a time, so that twelve independent sums hide the multiply-add latency.
+ */
+#define MR 12
 #define PANEL 64
 
 /*
@@ -327,8 +331,8 @@ EXPORT void qins9_pack(const float *x, int cols, int batch, float *xp) {
 /* out[(b0 + lanes) * outStride + o0 + r] += nothing: acc[r][v] for R rows and NP vectors of one panel, stored transposed. */
 INLINE void micro(const float *tile, int cols, const float *xpanel, const int R, const int NP, float *out, int outStride,
                   int o0, int b0, int batch) {
-    __m512 acc[MR][4];
-#pragma GCC unroll 6
+    __m512 acc[MR][4]; /* R x NP <= 24 are used */
+#pragma GCC unroll 12
     for (int r = 0; r < R; r++) {
 #pragma GCC unroll 4
         for (int v = 0; v < NP; v++) {
@@ -341,7 +345,7 @@ INLINE void micro(const float *tile, int cols, const float *xpanel, const int R,
         for (int v = 0; v < NP; v++) {
             xv[v] = _mm512_loadu_ps(xpanel + (long) k * PANEL + 16 * v);
         }
-#pragma GCC unroll 6
+#pragma GCC unroll 12
         for (int r = 0; r < R; r++) {
             __m512 w = _mm512_set1_ps(tile[(long) r * cols + k]);
 #pragma GCC unroll 4
@@ -357,20 +361,32 @@ INLINE void micro(const float *tile, int cols, const float *xpanel, const int R,
         int left = batch - (b0 + 16 * v);
         __mmask16 m = left >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << left) - 1);
         float *base = out + (long) (b0 + 16 * v) * outStride + o0;
-#pragma GCC unroll 6
+#pragma GCC unroll 12
         for (int r = 0; r < R; r++) {
             _mm512_mask_i32scatter_ps(base + r, m, lanes, acc[r][v], 4);
         }
     }
 }
 
-/* micro() with R and NP as constants (1..MR, 1..4) so that the accumulators stay in registers. */
+/* micro() with R and NP as constants so that the accumulators stay in registers: 1..12 rows of one vector, or 1..6 rows of 2..4. */
 static void micro_any(const float *tile, int cols, const float *xpanel, int r, int np, float *out, int outStride, int o0,
                       int b0, int batch) {
 #define M(R, NP) case (R) * 8 + (NP): micro(tile, cols, xpanel, R, NP, out, outStride, o0, b0, batch); return;
-    switch (r * 8 + np) {
-        M(1, 1) M(1, 2) M(1, 3) M(1, 4) M(2, 1) M(2, 2) M(2, 3) M(2, 4) M(3, 1) M(3, 2) M(3, 3) M(3, 4)
-        M(4, 1) M(4, 2) M(4, 3) M(4, 4) M(5, 1) M(5, 2) M(5, 3) M(5, 4) M(6, 1) M(6, 2) M(6, 3) M(6, 4)
+    if (np == 1) {
+        switch (r * 8 + 1) {
+            M(1, 1) M(2, 1) M(3, 1) M(4, 1) M(5, 1) M(6, 1) M(7, 1) M(8, 1) M(9, 1) M(10, 1) M(11, 1) M(12, 1)
+        }
+        return;
+    }
+    for (int h = 0; h < r; h += 6) {
+        int rh = r - h < 6 ? r - h : 6;
+        const float *th = tile + (long) h * cols;
+        switch (rh * 8 + np) {
+#undef M
+#define M(R, NP) case (R) * 8 + (NP): micro(th, cols, xpanel, R, NP, out, outStride, o0 + h, b0, batch); break;
+            M(1, 2) M(1, 3) M(1, 4) M(2, 2) M(2, 3) M(2, 4) M(3, 2) M(3, 3) M(3, 4)
+            M(4, 2) M(4, 3) M(4, 4) M(5, 2) M(5, 3) M(5, 4) M(6, 2) M(6, 3) M(6, 4)
+        }
     }
 #undef M
 }

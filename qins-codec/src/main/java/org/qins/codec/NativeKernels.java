@@ -37,7 +37,7 @@ final class NativeKernels {
     /** codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, batch, xp, tile, out, outStride. */
     static final MethodHandle MATMUL = bind("qins9_matmul", FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, I, A, A, A, I));
     /** Rows per tile of {@link #MATMUL} (MR in qins_kernels.c). */
-    static final int TILE_ROWS = 6;
+    static final int TILE_ROWS = 12;
     /** Batch lanes per packed panel of {@link #PACK} (PANEL in qins_kernels.c). */
     static final int PANEL = 64;
 
