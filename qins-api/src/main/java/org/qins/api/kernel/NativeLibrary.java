@@ -103,17 +103,52 @@ public final class NativeLibrary {
             throw new IllegalStateException("not built (no C compiler when " + owner.getPackageName() + " was built: " + resource
                     + " is missing)");
         }
-        Path path;
-        if (url.getProtocol().equals("file")) {
-            path = Path.of(url.toURI());
-        } else {
-            // Inside a jar: a private copy, removed at exit (the loader needs a file).
-            path = Files.createTempFile("qins-native-", ".so");
-            path.toFile().deleteOnExit();
-            try (InputStream in = url.openStream()) {
-                Files.copy(in, path, StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
+        Path path = url.getProtocol().equals("file") ? Path.of(url.toURI()) : extracted(url, resource);
         return SymbolLookup.libraryLookup(path, Arena.global());
+    }
+
+    /**
+     * A library inside a jar as a file (the loader needs one): {@code $QINS_CACHE/native/<sha-256>/<name>} (else
+     * {@code ~/.cache/qins}), written once under a temporary name and renamed, so that runs share it, a killed run
+     * leaves nothing half-written, and another build's library never stands in. Where that directory cannot be
+     * written, a temporary file removed at exit.
+     */
+    private static Path extracted(URL url, String resource) throws IOException {
+        byte[] bytes;
+        try (InputStream in = url.openStream()) {
+            bytes = in.readAllBytes();
+        }
+        String name = resource.substring(resource.lastIndexOf('/') + 1);
+        try {
+            String cache = System.getenv("QINS_CACHE");
+            Path root = cache != null && !cache.isBlank() ? Path.of(cache) : Path.of(System.getProperty("user.home"), ".cache", "qins");
+            Path dir = root.resolve("native").resolve(sha256(bytes));
+            Path file = dir.resolve(name);
+            if (Files.isRegularFile(file) && Files.size(file) == bytes.length) {
+                return file;
+            }
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, "." + name + ".", ".tmp");
+            try {
+                Files.write(tmp, bytes);
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return file;
+        } catch (IOException | SecurityException e) {
+            Path tmp = Files.createTempFile("qins-native-", ".so");
+            tmp.toFile().deleteOnExit();
+            Files.write(tmp, bytes);
+            return tmp;
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }
