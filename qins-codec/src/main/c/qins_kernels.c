@@ -1,6 +1,6 @@
 /*
- * Native AVX-512 kernels for qins9 (255-level codes, a sign bit-plane, one fp16 scale per 32 weights),
- * called through the FFM API by NativeQins9Kernel. The pure-Java kernels stay the fallback; both are
+ * Native AVX-512 kernels for qins9 (255-level codes, a sign bit-plane, one fp16 scale per 32 weights) and qins8
+ * (127-level codes with the sign in bit 7; signs == NULL), called through the FFM API by NativeQinsKernel. The pure-Java kernels stay the fallback; both are
  * tested against the scalar reference (QinsTensor.decodeRow).
  *
  * Why native: the Vector API reaches neither these instructions' mask forms nor C2-independent code,
@@ -31,7 +31,7 @@ EXPORT int qins_native_supported(void) {
 
 /* Version of the entry points below; NativeKernels refuses a library of another version. */
 EXPORT int qins_native_version(void) {
-    return 3;
+    return 4;
 }
 
 /*
@@ -97,9 +97,25 @@ INLINE uint32_t sign_word(const uint8_t *signs, long g) {
     return sw;
 }
 
-/* The 32 unscaled signed weights at codes[32g, 32g + 32) of a row (codes cr, sign plane sr). */
-INLINE group_t decode_group(const uint8_t *cr, const uint8_t *sr, long g, __m512i hiTab, __m512i loTab, int hiShift) {
+/*
+ * Codes c (zero-extended bytes) of a layout with the sign in bit 7 (qins8): the sign mask from bit 7, the
+ * magnitude code in bits 0-6.
+ */
+INLINE group_t decode_signed_codes(__m512i c, __mmask32 present, __m512i hiTab, __m512i loTab, int hiShift) {
+    __mmask32 neg = _mm512_mask_test_epi16_mask(present, c, _mm512_set1_epi16(0x80));
+    return decode_codes(_mm512_and_si512(c, _mm512_set1_epi16(0x7F)), (uint32_t) neg, hiTab, loTab, hiShift);
+}
+
+/*
+ * The 32 unscaled signed weights at codes[32g, 32g + 32) of a row (codes cr; sign plane sr, or the sign in each
+ * code's bit 7 when sic: qins8).
+ */
+INLINE group_t decode_group(const uint8_t *cr, const uint8_t *sr, long g, __m512i hiTab, __m512i loTab, int hiShift,
+                            const int sic) {
     __m512i c = _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *) (cr + 32 * g)));
+    if (sic) {
+        return decode_signed_codes(c, (__mmask32) 0xFFFFFFFFu, hiTab, loTab, hiShift);
+    }
     return decode_codes(c, sign_word(sr, g), hiTab, loTab, hiShift);
 }
 
@@ -107,9 +123,13 @@ INLINE group_t decode_group(const uint8_t *cr, const uint8_t *sr, long g, __m512
  * The partial last group of a row: codes [32g, 32g + n), n < 32, the rest read as code 0 (+0). Masked
  * loads and a byte-wise sign read never touch memory past the row (the last row ends its segment).
  */
-INLINE group_t decode_tail(const uint8_t *cr, const uint8_t *sr, long g, int n, __m512i hiTab, __m512i loTab, int hiShift) {
+INLINE group_t decode_tail(const uint8_t *cr, const uint8_t *sr, long g, int n, __m512i hiTab, __m512i loTab, int hiShift,
+                           const int sic) {
     __mmask32 m = (__mmask32) ((1u << n) - 1);
     __m512i c = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8(m, cr + 32 * g));
+    if (sic) {
+        return decode_signed_codes(c, m, hiTab, loTab, hiShift);
+    }
     uint32_t sw = 0;
     memcpy(&sw, sr + 4 * g, (size_t) (n + 7) / 8);
     return decode_codes(c, sw, hiTab, loTab, hiShift);
@@ -123,11 +143,11 @@ INLINE long all_groups(int cols) {
 /*
  * out[o] = sum_i W[o][i] * x[i] for o in [from, to). codes: rows x cols bytes; signs: signStride bytes
  * per row; scales: fp16, rangeRowStride (= groups, the last one partial) per row; tables: 32 int16
- * each; xp: x as qins9_prepare wrote it.
+ * each; xp: x as qins_prepare wrote it.
  */
-EXPORT void qins9_dot_rows(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
-                           long signStride, long rangeRowStride, const int16_t *hiTable, const int16_t *loTable,
-                           int hiShift, int from, int to, const float *xp, float *out) {
+INLINE void dot_rows(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
+                     long signStride, long rangeRowStride, const int16_t *hiTable, const int16_t *loTable,
+                     int hiShift, int from, int to, const float *xp, float *out, const int sic) {
     __m512i hiTab = _mm512_loadu_si512(hiTable);
     __m512i loTab = _mm512_loadu_si512(loTable);
     long full = cols / 32;
@@ -145,8 +165,8 @@ EXPORT void qins9_dot_rows(const uint8_t *codes, const uint8_t *signs, const uin
             long j = 0;
             for (; j + 1 < n; j += 2) {
                 long g = g0 + j;
-                group_t a = decode_group(cr, sr, g, hiTab, loTab, hiShift);
-                group_t b = decode_group(cr, sr, g + 1, hiTab, loTab, hiShift);
+                group_t a = decode_group(cr, sr, g, hiTab, loTab, hiShift, sic);
+                group_t b = decode_group(cr, sr, g + 1, hiTab, loTab, hiShift, sic);
                 const float *xa = xp + 32 * g;
                 __m512 pa = _mm512_fmadd_ps(a.w1, _mm512_loadu_ps(xa + 16), _mm512_mul_ps(a.w0, _mm512_loadu_ps(xa)));
                 __m512 pb = _mm512_fmadd_ps(b.w1, _mm512_loadu_ps(xa + 48), _mm512_mul_ps(b.w0, _mm512_loadu_ps(xa + 32)));
@@ -155,19 +175,30 @@ EXPORT void qins9_dot_rows(const uint8_t *codes, const uint8_t *signs, const uin
             }
             if (j < n) {
                 long g = g0 + j;
-                group_t a = decode_group(cr, sr, g, hiTab, loTab, hiShift);
+                group_t a = decode_group(cr, sr, g, hiTab, loTab, hiShift, sic);
                 const float *xa = xp + 32 * g;
                 __m512 pa = _mm512_fmadd_ps(a.w1, _mm512_loadu_ps(xa + 16), _mm512_mul_ps(a.w0, _mm512_loadu_ps(xa)));
                 acc0 = _mm512_fmadd_ps(pa, _mm512_set1_ps(sc[j]), acc0);
             }
         }
         if (tail) {
-            group_t a = decode_tail(cr, sr, full, tail, hiTab, loTab, hiShift);
+            group_t a = decode_tail(cr, sr, full, tail, hiTab, loTab, hiShift, sic);
             const float *xa = xp + 32 * full;
             __m512 pa = _mm512_fmadd_ps(a.w1, _mm512_loadu_ps(xa + 16), _mm512_mul_ps(a.w0, _mm512_loadu_ps(xa)));
             acc1 = _mm512_fmadd_ps(pa, _mm512_cvtph_ps(_mm256_set1_epi16((short) scr[full])), acc1);
         }
         out[o] = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+    }
+}
+
+/* dot_rows for either layout: signs NULL means the sign is in each code's bit 7 (qins8). */
+EXPORT void qins_dot_rows(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols, long signStride,
+                          long rangeRowStride, const int16_t *hiTable, const int16_t *loTable, int hiShift, int from,
+                          int to, const float *xp, float *out) {
+    if (signs) {
+        dot_rows(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, xp, out, 0);
+    } else {
+        dot_rows(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, xp, out, 1);
     }
 }
 
@@ -183,7 +214,8 @@ EXPORT void qins9_dot_rows(const uint8_t *codes, const uint8_t *signs, const uin
 /* nb input vectors at once: each group decoded and scaled once, multiplied into all nb. */
 INLINE void dot_rows_batch(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
                            long signStride, long rangeRowStride, __m512i hiTab, __m512i loTab, int hiShift,
-                           int from, int to, const float *xp, long xs, const int nb, float *out, int outStride) {
+                           int from, int to, const float *xp, long xs, const int nb, float *out, int outStride,
+                           const int sic) {
     long full = cols / 32;
     int tail = cols % 32;
     long groups = all_groups(cols);
@@ -201,8 +233,8 @@ INLINE void dot_rows_batch(const uint8_t *codes, const uint8_t *signs, const uin
             }
             for (long j = 0; j < n; j++) {
                 long g = g0 + j;
-                group_t w = g < full ? decode_group(cr, sr, g, hiTab, loTab, hiShift)
-                                     : decode_tail(cr, sr, g, tail, hiTab, loTab, hiShift);
+                group_t w = g < full ? decode_group(cr, sr, g, hiTab, loTab, hiShift, sic)
+                                     : decode_tail(cr, sr, g, tail, hiTab, loTab, hiShift, sic);
                 __m512 s = _mm512_set1_ps(sc[j]);
                 __m512 w0 = _mm512_mul_ps(w.w0, s);
                 __m512 w1 = _mm512_mul_ps(w.w1, s);
@@ -226,7 +258,7 @@ INLINE void dot_rows_batch(const uint8_t *codes, const uint8_t *signs, const uin
  * x[b * cols, (b + 1) * cols) for b < batch into xp, permuted and padded for the product loops (rows
  * padded(cols) + XP_SKEW floats apart). Once per product: the row chunks of all threads then read it.
  */
-EXPORT void qins9_prepare(const float *x, int cols, int batch, float *xp) {
+EXPORT void qins_prepare(const float *x, int cols, int batch, float *xp) {
     long xs = 32 * all_groups(cols) + XP_SKEW;
     for (int b = 0; b < batch; b++) {
         permute_x(x + (long) b * cols, xp + b * xs, cols);
@@ -235,10 +267,10 @@ EXPORT void qins9_prepare(const float *x, int cols, int batch, float *xp) {
 
 /*
  * out[b * outStride + o] = sum_i W[o][i] * x[b * cols + i] for o in [from, to), b < batch; xp: the
- * batch as qins9_prepare wrote it. Eight vectors per pass (eight accumulators, the decoded group and
+ * batch as qins_prepare wrote it. Eight vectors per pass (eight accumulators, the decoded group and
  * the input loads fit the 32 registers).
  */
-EXPORT void qins9_dot_rows_batch(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
+EXPORT void qins_dot_rows_batch(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
                                  long signStride, long rangeRowStride, const int16_t *hiTable,
                                  const int16_t *loTable, int hiShift, int from, int to, int batch,
                                  const float *xp, float *out, int outStride) {
@@ -249,19 +281,20 @@ EXPORT void qins9_dot_rows_batch(const uint8_t *codes, const uint8_t *signs, con
         int nb = batch - b0 < 8 ? batch - b0 : 8;
         const float *xb = xp + b0 * xs;
         float *ob = out + (long) b0 * outStride;
-#define CASE(n) case n: dot_rows_batch(codes, signs, scales, cols, signStride, rangeRowStride, hiTab, loTab, hiShift, \
-                                       from, to, xb, xs, n, ob, outStride); break;
-        switch (nb) {
-            CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8)
+#define CASE(n, sic) case (n) * 2 + (sic): dot_rows_batch(codes, signs, scales, cols, signStride, rangeRowStride, hiTab, \
+                                       loTab, hiShift, from, to, xb, xs, n, ob, outStride, sic); break;
+        switch (nb * 2 + (signs == NULL)) {
+            CASE(1, 0) CASE(2, 0) CASE(3, 0) CASE(4, 0) CASE(5, 0) CASE(6, 0) CASE(7, 0) CASE(8, 0)
+            CASE(1, 1) CASE(2, 1) CASE(3, 1) CASE(4, 1) CASE(5, 1) CASE(6, 1) CASE(7, 1) CASE(8, 1)
         }
 #undef CASE
     }
 }
 
 /* Rows [row0, row0 + count) decoded and scaled, in column order, into dst (count x cols floats). */
-EXPORT void qins9_decode_rows(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
-                              long signStride, long rangeRowStride, const int16_t *hiTable, const int16_t *loTable,
-                              int hiShift, int row0, int count, float *dst) {
+INLINE void decode_rows(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
+                        long signStride, long rangeRowStride, const int16_t *hiTable, const int16_t *loTable,
+                        int hiShift, int row0, int count, float *dst, const int sic) {
     __m512i hiTab = _mm512_loadu_si512(hiTable);
     __m512i loTab = _mm512_loadu_si512(loTable);
     /* the unpack order back to column order: lanes 4q..4q+3 of w0 are columns 8q..8q+3, of w1 8q+4.. */
@@ -276,8 +309,8 @@ EXPORT void qins9_decode_rows(const uint8_t *codes, const uint8_t *signs, const 
         const uint16_t *scr = scales + o * rangeRowStride;
         float *d = dst + (long) r * cols;
         for (long g = 0; g < all_groups(cols); g++) {
-            group_t w = g < full ? decode_group(cr, sr, g, hiTab, loTab, hiShift)
-                                 : decode_tail(cr, sr, g, tail, hiTab, loTab, hiShift);
+            group_t w = g < full ? decode_group(cr, sr, g, hiTab, loTab, hiShift, sic)
+                                 : decode_tail(cr, sr, g, tail, hiTab, loTab, hiShift, sic);
             __m512 s = _mm512_cvtph_ps(_mm256_set1_epi16((short) scr[g]));
             __m512 a = _mm512_permutex2var_ps(_mm512_mul_ps(w.w0, s), first, _mm512_mul_ps(w.w1, s));
             __m512 b = _mm512_permutex2var_ps(_mm512_mul_ps(w.w0, s), second, _mm512_mul_ps(w.w1, s));
@@ -291,6 +324,17 @@ EXPORT void qins9_decode_rows(const uint8_t *codes, const uint8_t *signs, const 
                 _mm512_mask_storeu_ps(d + 32 * g + 16, (__mmask16) ((1u << (tail - n0)) - 1), b);
             }
         }
+    }
+}
+
+/* decode_rows for either layout (signs NULL: qins8). */
+EXPORT void qins_decode_rows(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols, long signStride,
+                             long rangeRowStride, const int16_t *hiTable, const int16_t *loTable, int hiShift, int row0,
+                             int count, float *dst) {
+    if (signs) {
+        decode_rows(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, row0, count, dst, 0);
+    } else {
+        decode_rows(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, row0, count, dst, 1);
     }
 }
 
@@ -308,7 +352,7 @@ EXPORT void qins9_decode_rows(const uint8_t *codes, const uint8_t *signs, const 
  * x[b * cols + k] (b < batch) into panels of PANEL batch lanes: xp[(p * cols + k) * PANEL + j] = x[(PANEL p + j) *
  * cols + k], zero past the batch. Once per product; every row tile of every thread reads it.
  */
-EXPORT void qins9_pack(const float *x, int cols, int batch, float *xp) {
+EXPORT void qins_pack(const float *x, int cols, int batch, float *xp) {
     int panels = (batch + PANEL - 1) / PANEL;
     for (int p = 0; p < panels; p++) {
         float *dst = xp + (long) p * cols * PANEL;
@@ -393,14 +437,14 @@ static void micro_any(const float *tile, int cols, const float *xpanel, int r, i
 
 /*
  * out[b * outStride + o] = sum_k W[o][k] * x[b * cols + k] for o in [from, to), b < batch: rows decoded MR at a
- * time into tile (MR x cols floats of scratch), then multiplied into every panel of xp (qins9_pack's layout).
+ * time into tile (MR x cols floats of scratch), then multiplied into every panel of xp (qins_pack's layout).
  */
-EXPORT void qins9_matmul(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols, long signStride,
+EXPORT void qins_matmul(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols, long signStride,
                          long rangeRowStride, const int16_t *hiTable, const int16_t *loTable, int hiShift, int from,
                          int to, int batch, const float *xp, float *tile, float *out, int outStride) {
     for (int o0 = from; o0 < to; o0 += MR) {
         int r = to - o0 < MR ? to - o0 : MR;
-        qins9_decode_rows(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, o0, r, tile);
+        qins_decode_rows(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, o0, r, tile);
         for (int b0 = 0; b0 < batch; b0 += PANEL) {
             int np = (batch - b0 + 15) / 16;
             micro_any(tile, cols, xp + (long) (b0 / PANEL) * cols * PANEL, r, np > 4 ? 4 : np, out, outStride, o0, b0, batch);

@@ -6,7 +6,7 @@ import java.lang.invoke.MethodHandle;
 import org.qins.api.kernel.NativeLibrary;
 
 /**
- * The native qins9 kernels ({@code src/main/c/qins_kernels.c}, built into the jar by the Maven build when a
+ * The native qins9 and qins8 kernels ({@code src/main/c/qins_kernels.c}, built into the jar by the Maven build when a
  * C compiler is present), bound once per process. {@link #available()} is false, with a {@link #status()}
  * that says why, when the library was not built, is not for this platform or this CPU lacks AVX-512;
  * {@code kernel=auto} then runs the Java kernels, and {@code kernel=native} is refused with that reason.
@@ -15,7 +15,7 @@ final class NativeKernels {
 
     /** Where the build puts the library among the classes. */
     static final String RESOURCE = "/org/qins/codec/native/linux-x86_64/libqinskernels.so";
-    private static final NativeLibrary LIBRARY = NativeLibrary.load(NativeKernels.class, RESOURCE, "qins", 3,
+    private static final NativeLibrary LIBRARY = NativeLibrary.load(NativeKernels.class, RESOURCE, "qins", 4,
             "AVX-512 F/BW/VL, FMA and F16C");
 
     private static final ValueLayout A = ValueLayout.ADDRESS;
@@ -23,19 +23,19 @@ final class NativeKernels {
     private static final ValueLayout J = ValueLayout.JAVA_LONG;
 
     /** x, cols, batch, xp. */
-    static final MethodHandle PREPARE = bind("qins9_prepare", FunctionDescriptor.ofVoid(A, I, I, A));
-    /** codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, xp, out. */
-    static final MethodHandle DOT_ROWS = bind("qins9_dot_rows", FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, A, A));
+    static final MethodHandle PREPARE = bind("qins_prepare", FunctionDescriptor.ofVoid(A, I, I, A));
+    /** codes, signs (NULL: the sign in each code's bit 7, qins8), scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, xp, out. */
+    static final MethodHandle DOT_ROWS = bind("qins_dot_rows", FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, A, A));
     /** codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, batch, xp, out, outStride. */
-    static final MethodHandle DOT_ROWS_BATCH = bind("qins9_dot_rows_batch",
+    static final MethodHandle DOT_ROWS_BATCH = bind("qins_dot_rows_batch",
             FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, I, A, A, I));
     /** codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, row0, count, dst. */
-    static final MethodHandle DECODE_ROWS = bind("qins9_decode_rows", FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, A));
+    static final MethodHandle DECODE_ROWS = bind("qins_decode_rows", FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, A));
 
     /** x, cols, batch, xp. */
-    static final MethodHandle PACK = bind("qins9_pack", FunctionDescriptor.ofVoid(A, I, I, A));
+    static final MethodHandle PACK = bind("qins_pack", FunctionDescriptor.ofVoid(A, I, I, A));
     /** codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, batch, xp, tile, out, outStride. */
-    static final MethodHandle MATMUL = bind("qins9_matmul", FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, I, A, A, A, I));
+    static final MethodHandle MATMUL = bind("qins_matmul", FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, I, A, A, A, I));
     /** Rows per tile of {@link #MATMUL} (MR in qins_kernels.c). */
     static final int TILE_ROWS = 12;
     /** Batch lanes per packed panel of {@link #PACK} (PANEL in qins_kernels.c). */

@@ -11,7 +11,7 @@ import java.util.Locale;
 enum QinsKernels {
     /** {@link #NATIVE} where the library is loaded and the tensor fits it, else {@link #VECTOR}. */
     AUTO,
-    /** The native AVX-512 loops ({@link NativeQins9Kernel}): qins9 blocks of 32 with fp16 scales. */
+    /** The native AVX-512 loops ({@link NativeQinsKernel}): qins9 and qins8 blocks of 32 with fp16 scales. */
     NATIVE,
     /** The Vector API table kernel (16-bit lanes where the shape allows) where the format has a table decode, else tiled. */
     VECTOR,
@@ -40,8 +40,8 @@ enum QinsKernels {
         return switch (this) {
             case SCALAR -> new ScalarKernel(t);
             case TILED -> new TiledVectorKernel(t);
-            case AUTO -> NativeKernels.available() && NativeQins9Kernel.supports(t) ? new NativeQins9Kernel(t) : VECTOR.create(t);
-            case NATIVE -> new NativeQins9Kernel(t);
+            case AUTO -> NativeKernels.available() && NativeQinsKernel.supports(t) ? new NativeQinsKernel(t) : VECTOR.create(t);
+            case NATIVE -> new NativeQinsKernel(t);
             case VECTOR -> LutVectorKernel.supports(t) ? table(t, true) : new TiledVectorKernel(t);
             case TABLE32 -> {
                 if (!LutVectorKernel.supports(t)) {

@@ -27,7 +27,7 @@ public final class QinsLinearProvider implements LinearLayerProvider {
     private static final List<OptionSpec> OPTIONS = List.of(
             OptionSpec.bool(DECODED_CACHE, false, "keep a decoded float32 copy of each weight (gives the memory back)"),
             OptionSpec.choice(KERNEL, QinsKernels.AUTO.id(), "the decode kernel: auto (native where the library"
-                    + " is loaded and the format allows, else vector), native (the AVX-512 C loops for qins9; on this"
+                    + " is loaded and the format allows, else vector), native (the AVX-512 C loops for qins9 and qins8; on this"
                     + " machine " + NativeKernels.status() + "), vector (Java table decode where the format allows, else tiled), table32 (table decode in 32-bit lanes), tiled, or scalar (the portable reference)",
                     QinsKernels.ids()));
 

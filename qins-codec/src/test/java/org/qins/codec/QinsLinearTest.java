@@ -61,12 +61,12 @@ class QinsLinearTest {
 
     /**
      * The kernels that can run {@code t}: all of them, but the 32-bit table kernel only where the format has a table
-     * decode, and the native one where it is loaded (NativeQins9KernelTest fails a build that should have it and does not).
+     * decode, and the native one where it is loaded (NativeQinsKernelTest fails a build that should have it and does not).
      */
     static List<QinsKernels> kernelsFor(QinsTensor t) {
         return java.util.Arrays.stream(QinsKernels.values())
                 .filter(k -> k != QinsKernels.TABLE32 || LutVectorKernel.supports(t))
-                .filter(k -> k != QinsKernels.NATIVE || NativeKernels.available() && NativeQins9Kernel.supports(t)).toList();
+                .filter(k -> k != QinsKernels.NATIVE || NativeKernels.available() && NativeQinsKernel.supports(t)).toList();
     }
 
     /**
@@ -114,7 +114,7 @@ class QinsLinearTest {
         LayerSpec spec = new LayerSpec("layer", OUT, in);
         for (QinsKernels kind : kernelsFor(t)) {
           QinsKernel k = kind.create(t);
-          boolean masked = k instanceof LutVectorKernel lut && lut.halves || k instanceof NativeQins9Kernel;
+          boolean masked = k instanceof LutVectorKernel lut && lut.halves || k instanceof NativeQinsKernel;
           if (k instanceof LutVectorKernel lut && !lut.halves) {
               assertThat(lut.zeroCol.length).as("zero codes listed").isGreaterThan(OUT * in / 10);
           }
@@ -135,7 +135,7 @@ class QinsLinearTest {
 
     /**
      * On AVX-512 the default formats' pair loops run in 16-bit lanes under {@code vector} and in 32-bit lanes under
-     * {@code table32}; {@code auto} takes the native loops for qins9 where they are loaded.
+     * {@code table32}; {@code auto} takes the native loops where they are loaded.
      */
     @Test
     void autoTakesTheSixteenBitLoopsAndTable32TheThirtyTwoBitOnes() {
@@ -144,8 +144,8 @@ class QinsLinearTest {
             QinsTensor t = QinsCodec.encode("layer", Weights.heavyTailed(5, OUT * 192, 0.02), OUT, 192, f);
             if (LutVectorKernel.L == 16) {
                 assertThat(QinsKernels.VECTOR.create(t).name()).as(f.toString()).endsWith("-halves");
-                boolean nativeQins9 = NativeKernels.available() && f.layout() == QinsLayout.QINS9;
-                assertThat(QinsKernels.AUTO.create(t).name()).as(f.toString()).endsWith(nativeQins9 ? "-native-avx512" : "-halves");
+                assertThat(QinsKernels.AUTO.create(t).name()).as(f.toString())
+                        .endsWith(NativeKernels.available() ? "-native-avx512" : "-halves");
                 assertThat(QinsKernels.TABLE32.create(t).name()).as(f.toString()).endsWith("-16");
             }
             assertThat(QinsKernels.SCALAR.create(t).name()).isEqualTo("scalar");

@@ -16,7 +16,7 @@ import org.qins.api.Parallel;
  * The native AVX-512 loops against the scalar reference: the decode bit for bit, products within
  * the float rounding of their sums. (QinsLinearTest runs them through every format and batch too.)
  */
-class NativeQins9KernelTest {
+class NativeQinsKernelTest {
 
     /** Whether this machine should have the native kernels: a Linux x86-64 build with a C compiler, on an AVX-512 CPU. */
     private static boolean expected() throws IOException {
@@ -35,8 +35,11 @@ class NativeQins9KernelTest {
         }
     }
 
-    /** Weights with many zeros (+0 and -0) and tiny magnitudes. */
-    private static QinsTensor tensor(int rows, int cols, long seed) {
+    private static final QinsFormat QINS8 = new QinsFormat(QinsLayout.QINS8, Grouping.block(32), RangePolicy.CLIPPED,
+            QinsFormat.WIDTH_QINS8, BelowRange.NEAREST);
+
+    /** Weights with many zeros (+0 and -0) and tiny magnitudes, in either layout. */
+    private static QinsTensor tensor(int rows, int cols, long seed, QinsFormat format) {
         float[] w = Weights.heavyTailed(seed, rows * cols, 0.02);
         SplittableRandom r = new SplittableRandom(seed);
         for (int i = 0; i < w.length; i++) {
@@ -47,15 +50,16 @@ class NativeQins9KernelTest {
                 w[i] *= 1e-4f; // below the block's range: code 0 or the deepest octave
             }
         }
-        return QinsCodec.encode("native", w, rows, cols, QinsFormat.DEFAULTS);
+        return QinsCodec.encode("native", w, rows, cols, format);
     }
 
     @Test
     void decodeIsBitExactAgainstTheScalarReference() {
         assumeTrue(NativeKernels.available(), NativeKernels::status);
+        for (QinsFormat format : new QinsFormat[] {QinsFormat.DEFAULTS, QINS8})
         for (int cols : new int[] {32, 64, 96, 100, 192, 2048, 2063}) { // odd group counts, partial last groups
-            QinsTensor t = tensor(9, cols, cols);
-            NativeQins9Kernel k = new NativeQins9Kernel(t);
+            QinsTensor t = tensor(9, cols, cols, format);
+            NativeQinsKernel k = new NativeQinsKernel(t);
             float[] ref = new float[cols + 3];
             float[] got = new float[cols + 3];
             for (int row = 0; row < t.rows; row++) {
@@ -72,18 +76,20 @@ class NativeQins9KernelTest {
     @Test
     void rowAndBatchProductsMatchTheScalarKernel() {
         assumeTrue(NativeKernels.available(), NativeKernels::status);
-        for (int cols : new int[] {320, 96, 100, 688, 1061}) {
-            rowAndBatchProducts(37, cols);
+        for (QinsFormat format : new QinsFormat[] {QinsFormat.DEFAULTS, QINS8}) {
+            for (int cols : new int[] {320, 96, 100, 688, 1061}) {
+                rowAndBatchProducts(37, cols, format);
+            }
         }
     }
 
-    private static void rowAndBatchProducts(int rows, int cols) {
-        QinsTensor t = tensor(rows, cols, cols);
+    private static void rowAndBatchProducts(int rows, int cols, QinsFormat format) {
+        QinsTensor t = tensor(rows, cols, cols, format);
         LayerSpec spec = new LayerSpec("native", rows, cols);
         QinsLinear scalar = new QinsLinear(spec, t, Parallel.SEQUENTIAL, QinsKernels.SCALAR.create(t), null);
         for (Parallel p : new Parallel[] {Parallel.SEQUENTIAL, new ChunkedParallel()}) {
             QinsLinear nat = new QinsLinear(spec, t, p, QinsKernels.NATIVE.create(t), null);
-            assertThat(nat.describe()).contains("kernel=qins9-native-avx512");
+            assertThat(nat.describe()).contains("kernel=" + (format == QINS8 ? "qins8" : "qins9") + "-native-avx512");
             for (int batch : new int[] {1, 2, 4, 7, 8}) {
                 float[] x = QinsLinearTest.input(batch * 31, batch * cols);
                 float[] want = new float[batch * rows];
@@ -113,10 +119,9 @@ class NativeQins9KernelTest {
 
     @Test
     void nativeIsRefusedByNameWhereItCannotRun() {
-        QinsFormat q8 = new QinsFormat(QinsLayout.QINS8, Grouping.block(32), RangePolicy.CLIPPED, QinsFormat.WIDTH_QINS8, BelowRange.NEAREST);
-        QinsTensor t8 = QinsCodec.encode("q8layer", Weights.heavyTailed(1, 4 * 128, 0.02), 4, 128, q8);
-        assertThatThrownBy(() -> QinsKernels.NATIVE.create(t8)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("q8layer").hasMessageContaining("kernel native");
+        QinsTensor seed = QinsCodec.encode("seedlayer", Weights.heavyTailed(1, 4 * 128, 0.02), 4, 128, QinsFormat.SEED);
+        assertThatThrownBy(() -> QinsKernels.NATIVE.create(seed)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("seedlayer").hasMessageContaining("kernel native");
         QinsFormat blocks64 = new QinsFormat(QinsLayout.QINS9, Grouping.block(64), RangePolicy.CLIPPED, 254.0 / 16, BelowRange.NEAREST);
         QinsTensor wide = QinsCodec.encode("widelayer", Weights.heavyTailed(1, 4 * 128, 0.02), 4, 128, blocks64);
         assertThatThrownBy(() -> QinsKernels.NATIVE.create(wide)).hasMessageContaining("widelayer")

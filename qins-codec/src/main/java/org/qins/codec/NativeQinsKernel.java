@@ -7,12 +7,12 @@ import org.qins.api.kernel.NativeLibrary;
 import org.qins.api.kernel.ThreadScratch;
 
 /**
- * qins9 rows through the native AVX-512 loops ({@link NativeKernels}, {@code src/main/c/qins_kernels.c}):
- * the row products, the batched products (each group decoded once for up to eight input vectors)
- * and the row decode for prefill tiles. The same table scheme as {@link Qins9VectorKernel}'s
- * 16-bit-lane loops; single-row products at an offset go to that Java kernel.
+ * qins9 and qins8 rows through the native AVX-512 loops ({@link NativeKernels}, {@code src/main/c/qins_kernels.c}):
+ * the row products, the batched products (each group decoded once for up to eight input vectors), the prefill
+ * product and the row decode. The same table scheme as the Vector API kernels' 16-bit-lane loops
+ * ({@link LutVectorKernel}); single-row products at an offset go to those Java kernels.
  */
-final class NativeQins9Kernel implements QinsKernel {
+final class NativeQinsKernel implements QinsKernel {
 
     /** The loops' permuted inputs, in the scratch of the thread that prepares them: rows {@link #XP_SKEW} floats longer than the padded input (qins_kernels.c). */
     private static final ThreadScratch XP = new ThreadScratch();
@@ -21,7 +21,7 @@ final class NativeQins9Kernel implements QinsKernel {
     private static final ThreadScratch PACKED = new ThreadScratch();
 
     private final QinsTensor t;
-    private final Qins9VectorKernel java;
+    private final LutVectorKernel java;
     private final MemorySegment codes;
     private final MemorySegment signs;
     private final MemorySegment scales;
@@ -32,21 +32,21 @@ final class NativeQins9Kernel implements QinsKernel {
     private final MemorySegment loTable;
     private final int hiShift;
 
-    NativeQins9Kernel(QinsTensor t) {
+    NativeQinsKernel(QinsTensor t) {
         if (!NativeKernels.available()) {
             throw new IllegalArgumentException("layer '" + t.name + "': kernel native: native kernels " + NativeKernels.status());
         }
         if (!supports(t)) {
-            throw new IllegalArgumentException("layer '" + t.name + "': kernel native needs qins9 blocks of 32 with fp16"
-                    + " scales and 32 codes per octave; this one is " + t.format + ", " + t.rows + "x" + t.cols);
+            throw new IllegalArgumentException("layer '" + t.name + "': kernel native needs qins9 or qins8 blocks of 32"
+                    + " with fp16 scales and the default code width; this one is " + t.format + ", " + t.rows + "x" + t.cols);
         }
         this.t = t;
-        this.java = new Qins9VectorKernel(t, true);
+        this.java = t.signs == null ? new Qins8VectorKernel(t, true) : new Qins9VectorKernel(t, true);
         this.codes = NativeLibrary.unscoped(t.codes);
-        this.signs = NativeLibrary.unscoped(t.signs);
+        this.signs = t.signs == null ? MemorySegment.NULL : NativeLibrary.unscoped(t.signs);
         this.scales = NativeLibrary.unscoped(t.scales);
         this.cols = t.cols;
-        this.signStride = t.signStride;
+        this.signStride = t.signs == null ? 0 : t.signStride;
         this.rangeRowStride = t.rangeRowStride;
         int[] tab = LutVectorKernel.bitTable(t, 32);
         this.hiTable = Arena.ofAuto().allocate(64, 64);
@@ -65,9 +65,15 @@ final class NativeQins9Kernel implements QinsKernel {
 
     /** True if the native loops decode this tensor (whether the library is loaded is {@link NativeKernels#available()}). */
     static boolean supports(QinsTensor t) {
-        return t.signs != null && t.sharedTable != null && DecodeTable.codesPerOctave(t.sharedStep) == 32
-                && t.groupLength == 32 && t.f16Scales && t.rangeRowStride == padded(t.cols) / 32
-                && (t.format.layout().maxCode() >>> 5) < 100;
+        if (t.sharedTable == null || t.groupLength != 32 || !t.f16Scales || t.rangeRowStride != padded(t.cols) / 32) {
+            return false;
+        }
+        int p = DecodeTable.codesPerOctave(t.sharedStep);
+        boolean qins8 = t.format.layout().signInCode();
+        // qins9: sign plane, 32 codes per octave; qins8: sign in bit 7, 16 codes per octave (the 32-entry table holds
+        // two octaves); the deepest octave must stay a normal float
+        return qins8 ? t.signs == null && p == 16 && t.format.layout().maxCode() == 127
+                : t.signs != null && p == 32 && (t.format.layout().maxCode() >>> 5) < 100;
     }
 
     @Override
@@ -157,7 +163,7 @@ final class NativeQins9Kernel implements QinsKernel {
 
     @Override
     public String name() {
-        return "qins9-native-avx512";
+        return (t.signs == null ? "qins8" : "qins9") + "-native-avx512";
     }
 
     private static RuntimeException rethrow(Throwable e) {
