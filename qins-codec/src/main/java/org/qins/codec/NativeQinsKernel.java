@@ -81,7 +81,7 @@ final class NativeQinsKernel implements QinsKernel {
         return java.dotRow(row, x, xOff, scratch);
     }
 
-    /** The permuted, padded inputs (qins9_prepare) in the calling thread's scratch. */
+    /** The permuted, padded inputs (qins_prepare) in the calling thread's scratch. */
     @Override
     public float[] prepareInput(float[] x, int batch) {
         float[] xp = XP.floats(batch * (padded(cols) + XP_SKEW));
@@ -123,7 +123,7 @@ final class NativeQinsKernel implements QinsKernel {
         return NativeKernels.TILE_ROWS;
     }
 
-    /** Panels of 64 batch lanes (qins9_pack) in the calling thread's scratch. */
+    /** Panels of 64 batch lanes (qins_pack) in the calling thread's scratch. */
     @Override
     public float[] packBatch(float[] x, int batch) {
         int panels = (batch + NativeKernels.PANEL - 1) / NativeKernels.PANEL;
