@@ -5,12 +5,13 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.qins.api.kernel.NativeLibrary;
 import org.qins.api.kernel.ThreadScratch;
+import org.qins.api.kernel.VectorMath;
 
 /**
  * qins9 and qins8 rows through the native AVX-512 loops ({@link NativeKernels}, {@code src/main/c/qins_kernels.c}):
  * the row products, the batched products (each group decoded once for up to eight input vectors), the prefill
  * product and the row decode. The same table scheme as the Vector API kernels' 16-bit-lane loops
- * ({@link LutVectorKernel}); single-row products at an offset go to those Java kernels.
+ * ({@link LutVectorKernel}).
  */
 final class NativeQinsKernel implements QinsKernel {
 
@@ -21,7 +22,6 @@ final class NativeQinsKernel implements QinsKernel {
     private static final ThreadScratch PACKED = new ThreadScratch();
 
     private final QinsTensor t;
-    private final LutVectorKernel java;
     private final MemorySegment codes;
     private final MemorySegment signs;
     private final MemorySegment scales;
@@ -41,7 +41,6 @@ final class NativeQinsKernel implements QinsKernel {
                     + " with fp16 scales and the default code width; this one is " + t.format + ", " + t.rows + "x" + t.cols);
         }
         this.t = t;
-        this.java = t.signs == null ? new Qins8VectorKernel(t, true) : new Qins9VectorKernel(t, true);
         this.codes = NativeLibrary.unscoped(t.codes);
         this.signs = t.signs == null ? MemorySegment.NULL : NativeLibrary.unscoped(t.signs);
         this.scales = NativeLibrary.unscoped(t.scales);
@@ -76,19 +75,37 @@ final class NativeQinsKernel implements QinsKernel {
                 : t.signs != null && p == 32 && (t.format.layout().maxCode() >>> 5) < 100;
     }
 
+    /**
+     * One row against {@code x[xOff ..]} (not on the layer's paths, which take {@link #dotRows}): the input prepared
+     * as for a product, then the row's codes, signs and scales passed as a one-row tensor.
+     */
     @Override
     public float dotRow(int row, float[] x, int xOff, float[] scratch) {
-        return java.dotRow(row, x, xOff, scratch);
+        float[] xp = prepare(MemorySegment.ofArray(x).asSlice(4L * xOff), 1);
+        float[] out = new float[1];
+        MemorySegment rowSigns = t.signs == null ? signs : signs.asSlice(row * signStride, signStride);
+        try {
+            NativeKernels.DOT_ROWS.invokeExact(codes.asSlice((long) row * cols, cols), rowSigns,
+                    scales.asSlice(2 * row * rangeRowStride, 2 * rangeRowStride), cols, signStride, rangeRowStride, hiTable,
+                    loTable, hiShift, 0, 1, MemorySegment.ofArray(xp), MemorySegment.ofArray(out));
+        } catch (Throwable e) {
+            throw NativeLibrary.unchecked(e);
+        }
+        return out[0];
     }
 
     /** The permuted, padded inputs (qins_prepare) in the calling thread's scratch. */
     @Override
     public float[] prepareInput(float[] x, int batch) {
+        return prepare(MemorySegment.ofArray(x), batch);
+    }
+
+    private float[] prepare(MemorySegment x, int batch) {
         float[] xp = XP.floats(batch * (padded(cols) + XP_SKEW));
         try {
-            NativeKernels.PREPARE.invokeExact(MemorySegment.ofArray(x), cols, batch, MemorySegment.ofArray(xp));
+            NativeKernels.PREPARE.invokeExact(x, cols, batch, MemorySegment.ofArray(xp));
         } catch (Throwable e) {
-            throw rethrow(e);
+            throw NativeLibrary.unchecked(e);
         }
         return xp;
     }
@@ -99,7 +116,7 @@ final class NativeQinsKernel implements QinsKernel {
             NativeKernels.DOT_ROWS.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift,
                     from, to, MemorySegment.ofArray(xp), MemorySegment.ofArray(out));
         } catch (Throwable e) {
-            throw rethrow(e);
+            throw NativeLibrary.unchecked(e);
         }
     }
 
@@ -114,7 +131,7 @@ final class NativeQinsKernel implements QinsKernel {
             NativeKernels.DOT_ROWS_BATCH.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift,
                     from, to, batch, MemorySegment.ofArray(xp), MemorySegment.ofArray(out), outStride);
         } catch (Throwable e) {
-            throw rethrow(e);
+            throw NativeLibrary.unchecked(e);
         }
     }
 
@@ -131,7 +148,7 @@ final class NativeQinsKernel implements QinsKernel {
         try {
             NativeKernels.PACK.invokeExact(MemorySegment.ofArray(x), cols, batch, MemorySegment.ofArray(packed));
         } catch (Throwable e) {
-            throw rethrow(e);
+            throw NativeLibrary.unchecked(e);
         }
         return packed;
     }
@@ -142,7 +159,7 @@ final class NativeQinsKernel implements QinsKernel {
             NativeKernels.MATMUL.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift,
                     from, to, batch, MemorySegment.ofArray(packed), MemorySegment.ofArray(tile), MemorySegment.ofArray(out), outStride);
         } catch (Throwable e) {
-            throw rethrow(e);
+            throw NativeLibrary.unchecked(e);
         }
     }
 
@@ -152,13 +169,13 @@ final class NativeQinsKernel implements QinsKernel {
             NativeKernels.DECODE_ROWS.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift,
                     row, 1, MemorySegment.ofArray(dst).asSlice(4L * off));
         } catch (Throwable e) {
-            throw rethrow(e);
+            throw NativeLibrary.unchecked(e);
         }
     }
 
     @Override
     public float dotDecoded(float[] w, float[] x, int xOff, int n) {
-        return java.dotDecoded(w, x, xOff, n);
+        return VectorMath.dot(w, 0, x, xOff, n);
     }
 
     @Override
@@ -166,13 +183,4 @@ final class NativeQinsKernel implements QinsKernel {
         return (t.signs == null ? "qins8" : "qins9") + "-native-avx512";
     }
 
-    private static RuntimeException rethrow(Throwable e) {
-        if (e instanceof RuntimeException r) {
-            return r;
-        }
-        if (e instanceof Error err) {
-            throw err;
-        }
-        return new IllegalStateException(e);
-    }
 }

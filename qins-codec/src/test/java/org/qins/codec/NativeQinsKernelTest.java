@@ -115,6 +115,18 @@ class NativeQinsKernelTest {
         float[] got = new float[batch * rows];
         k.dotRowsBatch(0, rows, k.prepareInput(x, batch), cols, batch, got, rows, new float[batch * cols]);
         QinsLinearTest.checkAgainstDecoded(t, x, got, batch);
+        // single rows at an input offset (dotRow): every row, the last one included, against the scalar kernel
+        QinsKernel ref = QinsKernels.SCALAR.create(t);
+        float[] scratch = new float[cols];
+        for (int o = 0; o < rows; o++) {
+            int off = (o % 3) * cols;
+            double mag = 0;
+            for (int i = 0; i < cols; i++) {
+                mag += Math.abs(x[off + i]) * t.maxScale();
+            }
+            assertThat(k.dotRow(o, x, off, scratch)).as("dotRow %d", o)
+                    .isCloseTo(ref.dotRow(o, x, off, scratch), org.assertj.core.data.Offset.offset((float) (1e-6 * mag)));
+        }
     }
 
     @Test

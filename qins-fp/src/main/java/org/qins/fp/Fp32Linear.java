@@ -68,7 +68,7 @@ final class Fp32Linear implements LinearLayer {
                     NativeFloatKernels.DOT_ROWS.invokeExact(nativeWeight, cols, from, to, MemorySegment.ofArray(input),
                             MemorySegment.ofArray(output));
                 } catch (Throwable e) {
-                    throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                    throw NativeLibrary.unchecked(e);
                 }
             });
             return;

@@ -88,6 +88,20 @@ public final class NativeLibrary {
         return s.isNative() ? MemorySegment.ofAddress(s.address()).reinterpret(s.byteSize()) : s;
     }
 
+    /**
+     * What a downcall threw, to rethrow: unchecked exceptions as they are, errors thrown here, anything else
+     * (a {@code MethodHandle.invokeExact} declares {@code Throwable}) wrapped.
+     */
+    public static RuntimeException unchecked(Throwable e) {
+        if (e instanceof RuntimeException r) {
+            return r;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        return new IllegalStateException(e);
+    }
+
     private static MemorySegment find(SymbolLookup lib, String name) {
         return lib.find(name).orElseThrow(() -> new IllegalStateException("the library has no symbol " + name));
     }
