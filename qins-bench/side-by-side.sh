@@ -6,7 +6,8 @@
 #
 # usage: qins-bench/side-by-side.sh ROUNDS OUTDIR LLAMA_BENCH SPEC...
 #   SPEC = llama:NAME=FILE.gguf      a llama.cpp configuration (llama-bench -p 64 -n 32 -r 1)
-#        | qins:NAME=MODEL_DIR:LINEAR a QINS for Java configuration (qins bench --linear LINEAR --kv fp32 --warmup 1)
+#        | qins:NAME=MODEL_DIR:LINEAR[:KEY=VALUE,...] a QINS for Java configuration (qins bench --linear LINEAR
+#                                    --kv fp32 --warmup 1, each KEY=VALUE as --layer-option, e.g. kernel=bf16)
 # e.g. qins-bench/side-by-side.sh 3 /tmp/sbs ~/llama.cpp/build/bin/llama-bench \
 #        "llama:llama.cpp Q8_0=m-q8_0.gguf" "llama:llama.cpp Q4_0=m-q4_0.gguf" "llama:llama.cpp F32=m-f32.gguf" \
 #        "qins:QINS F32=m-f32:fp32" "qins:QINS Pattern A qins9=m-qins9:qins" "qins:QINS Pattern A qins8=m-qins8:qins"
@@ -18,7 +19,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if (( $# < 4 )); then
-  sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 rounds=$1; out=$2; llama_bench=$3; shift 3
@@ -53,7 +54,12 @@ for round in $(seq 1 "$rounds"); do
     if [[ $kind == llama ]]; then
       "$llama_bench" -m "$arg" -p 64 -n 32 -t "$threads" -r 1 -o json > "$f.json" 2> "$f.err"
     else
-      qins bench --model "${arg%%:*}" --linear "${arg##*:}" --kv fp32 --prompt-tokens 64 --new-tokens 32 \
+      after=${arg#*:}; linear=${after%%:*}; layer_options=()
+      if [[ $after == *:* ]]; then
+        IFS=, read -ra kvs <<< "${after#*:}"
+        for kv in "${kvs[@]}"; do layer_options+=(--layer-option "$kv"); done
+      fi
+      qins bench --model "${arg%%:*}" --linear "$linear" "${layer_options[@]}" --kv fp32 --prompt-tokens 64 --new-tokens 32 \
         --threads "$threads" --warmup 1 --json "$f.json" > "$f.txt" 2> "$f.err"
     fi
     echo "round $round: ${names[i]} done ($(cut -d, -f1 /proc/loadavg | cut -d' ' -f1) load)" | tee -a "$out/run.log"

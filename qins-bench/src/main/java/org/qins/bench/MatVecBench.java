@@ -50,7 +50,8 @@ public class MatVecBench {
     public String format;
 
     /**
-     * The providers' kernel option: auto, native (the C loops), vector (the Vector API loops); for qins also table32
+     * The providers' kernel option: auto, native (the C loops), vector (the Vector API loops); for qins also bf16 (the C
+     * loops with bf16 one-vector products), table32
      * (32-bit lanes), tiled, scalar.
      */
     @Param({"auto"})

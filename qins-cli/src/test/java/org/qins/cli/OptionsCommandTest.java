@@ -31,7 +31,7 @@ class OptionsCommandTest {
                 "decoded-cahce=true");
         assertThat(r.rc()).isNotZero();
         assertThat(r.err()).contains("unknown option 'decoded-cahce' for linear provider 'qins'")
-                .contains("decoded-cache (boolean, default false)").contains("kernel (auto|native|vector|table32|tiled|scalar");
+                .contains("decoded-cache (boolean, default false)").contains("kernel (auto|native|bf16|vector|table32|tiled|scalar");
         assertThat(r.out()).isEmpty();
     }
 

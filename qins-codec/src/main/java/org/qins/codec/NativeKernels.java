@@ -15,7 +15,7 @@ final class NativeKernels {
 
     /** Where the build puts the library among the classes. */
     static final String RESOURCE = "/org/qins/codec/native/linux-x86_64/libqinskernels.so";
-    private static final NativeLibrary LIBRARY = NativeLibrary.load(NativeKernels.class, RESOURCE, "qins", 4,
+    private static final NativeLibrary LIBRARY = NativeLibrary.load(NativeKernels.class, RESOURCE, "qins", 5,
             "AVX-512 F/BW/VL, FMA and F16C");
 
     private static final ValueLayout A = ValueLayout.ADDRESS;
@@ -36,6 +36,13 @@ final class NativeKernels {
     static final MethodHandle PACK = bind("qins_pack", FunctionDescriptor.ofVoid(A, I, I, A));
     /** codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, batch, xp, tile, out, outStride. */
     static final MethodHandle MATMUL = bind("qins_matmul", FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, A, I, I, I, I, A, A, A, I));
+    /** x, cols, xb (bf16, zero-padded to whole groups of 32). */
+    static final MethodHandle PREPARE_BF16 = bind("qins_prepare_bf16", FunctionDescriptor.ofVoid(A, I, A));
+    /** codes, signs, scales, cols, signStride, rangeRowStride, bf16Table, hiShift, from, to, xb, out. */
+    static final MethodHandle DOT_ROWS_BF16 = bind("qins_dot_rows_bf16", FunctionDescriptor.ofVoid(A, A, A, I, J, J, A, I, I, I, A, A));
+    /** Whether this CPU runs the bf16 product (AVX-512 BF16 and VBMI besides the set the library checks at load). */
+    private static final boolean BF16 = LIBRARY.available() && bf16Supported();
+
     /** Rows per tile of {@link #MATMUL} (MR in qins_kernels.c). */
     static final int TILE_ROWS = 12;
     /** Batch lanes per packed panel of {@link #PACK} (PANEL in qins_kernels.c). */
@@ -45,6 +52,27 @@ final class NativeKernels {
 
     private static MethodHandle bind(String name, FunctionDescriptor d) {
         return LIBRARY.available() ? LIBRARY.downcall(name, d) : null;
+    }
+
+    private static boolean bf16Supported() {
+        try {
+            return (int) LIBRARY.downcall("qins_bf16_supported", FunctionDescriptor.of(I)).invokeExact() == 1;
+        } catch (Throwable e) {
+            throw NativeLibrary.unchecked(e);
+        }
+    }
+
+    /** True when the bf16 product runs on this machine. */
+    static boolean bf16Available() {
+        return BF16;
+    }
+
+    /** {@code loaded (...)} and whether the CPU has the bf16 product's instructions, or {@code unavailable: why}. */
+    static String bf16Status() {
+        if (!LIBRARY.available()) {
+            return LIBRARY.status();
+        }
+        return BF16 ? "available (AVX-512 BF16 and VBMI)" : "unavailable: this CPU lacks AVX-512 BF16 or VBMI";
     }
 
     /** True when the native kernels run on this machine. */

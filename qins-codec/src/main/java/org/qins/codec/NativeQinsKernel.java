@@ -12,6 +12,11 @@ import org.qins.api.kernel.VectorMath;
  * the row products, the batched products (each group decoded once for up to eight input vectors), the prefill
  * product and the row decode. The same table scheme as the Vector API kernels' 16-bit-lane loops
  * ({@link LutVectorKernel}).
+ *
+ * <p>With {@code bf16} (the provider's {@code kernel=bf16}) the one-vector products, which decode every weight once
+ * per token, round the decoded weights and the input to bf16 and multiply with AVX-512 BF16 dot products
+ * ({@code qins_dot_rows_bf16}): fewer operations per weight, at a cost in accuracy the tests bound. Every other
+ * product stays exact.
  */
 final class NativeQinsKernel implements QinsKernel {
 
@@ -20,6 +25,8 @@ final class NativeQinsKernel implements QinsKernel {
     private static final int XP_SKEW = 48;
     /** The prefill product's packed batch, in the scratch of the thread that packs it. */
     private static final ThreadScratch PACKED = new ThreadScratch();
+    /** The bf16 product's input, two bf16 values per float, in the scratch of the thread that prepares it. */
+    private static final ThreadScratch XB = new ThreadScratch();
 
     private final QinsTensor t;
     private final MemorySegment codes;
@@ -31,13 +38,21 @@ final class NativeQinsKernel implements QinsKernel {
     private final MemorySegment hiTable;
     private final MemorySegment loTable;
     private final int hiShift;
+    /** bf16 of code j + 1's unscaled magnitude plus (j << hiShift), j < 32 (qins_kernels.c), or null without bf16. */
+    private final MemorySegment bf16Table;
 
     NativeQinsKernel(QinsTensor t) {
+        this(t, false);
+    }
+
+    /** {@code bf16}: the one-vector products in bf16 (refused where this CPU lacks the instructions). */
+    NativeQinsKernel(QinsTensor t, boolean bf16) {
+        String kernel = bf16 ? "kernel bf16" : "kernel native";
         if (!NativeKernels.available()) {
-            throw new IllegalArgumentException("layer '" + t.name + "': kernel native: native kernels " + NativeKernels.status());
+            throw new IllegalArgumentException("layer '" + t.name + "': " + kernel + ": native kernels " + NativeKernels.status());
         }
         if (!supports(t)) {
-            throw new IllegalArgumentException("layer '" + t.name + "': kernel native needs qins9 or qins8 blocks of 32"
+            throw new IllegalArgumentException("layer '" + t.name + "': " + kernel + " needs qins9 or qins8 blocks of 32"
                     + " with fp16 scales and the default code width; this one is " + t.format + ", " + t.rows + "x" + t.cols);
         }
         this.t = t;
@@ -55,6 +70,26 @@ final class NativeQinsKernel implements QinsKernel {
             loTable.setAtIndex(ValueLayout.JAVA_SHORT, k, (short) tab[k]);
         }
         this.hiShift = LutVectorKernel.expShift(t) - 16;
+        if (bf16 && !NativeKernels.bf16Available()) {
+            throw new IllegalArgumentException("layer '" + t.name + "': kernel bf16: the bf16 product is "
+                    + NativeKernels.bf16Status());
+        }
+        this.bf16Table = bf16 ? bf16Table(tab, LutVectorKernel.expShift(t), hiShift) : null;
+    }
+
+    /**
+     * Entry j: the bf16 (nearest, ties to even) of code j + 1's unscaled magnitude {@code tab[c mod 32] - (c << expShift)},
+     * plus {@code j << hiShift}: the loop subtracts {@code (c - 1) << hiShift} from entry (c - 1) mod 32.
+     */
+    private static MemorySegment bf16Table(int[] tab, int expShift, int hiShift) {
+        MemorySegment m = Arena.ofAuto().allocate(64, 64);
+        for (int j = 0; j < 32; j++) {
+            int c = j + 1;
+            int bits = tab[c % 32] - (c << expShift);
+            int rounded = (bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16;
+            m.setAtIndex(ValueLayout.JAVA_SHORT, j, (short) (rounded + (j << hiShift)));
+        }
+        return m;
     }
 
     /** {@code cols} rounded up to whole groups of 32 (the loops' input rows, a partial last group padded with zeros). */
@@ -81,9 +116,20 @@ final class NativeQinsKernel implements QinsKernel {
      */
     @Override
     public float dotRow(int row, float[] x, int xOff, float[] scratch) {
-        float[] xp = prepare(MemorySegment.ofArray(x).asSlice(4L * xOff), 1);
         float[] out = new float[1];
         MemorySegment rowSigns = t.signs == null ? signs : signs.asSlice(row * signStride, signStride);
+        if (bf16Table != null) {
+            float[] xb = prepareBf16(MemorySegment.ofArray(x).asSlice(4L * xOff));
+            try {
+                NativeKernels.DOT_ROWS_BF16.invokeExact(codes.asSlice((long) row * cols, cols), rowSigns,
+                        scales.asSlice(2 * row * rangeRowStride, 2 * rangeRowStride), cols, signStride, rangeRowStride,
+                        bf16Table, hiShift, 0, 1, MemorySegment.ofArray(xb), MemorySegment.ofArray(out));
+            } catch (Throwable e) {
+                throw NativeLibrary.unchecked(e);
+            }
+            return out[0];
+        }
+        float[] xp = prepare(MemorySegment.ofArray(x).asSlice(4L * xOff), 1);
         try {
             NativeKernels.DOT_ROWS.invokeExact(codes.asSlice((long) row * cols, cols), rowSigns,
                     scales.asSlice(2 * row * rangeRowStride, 2 * rangeRowStride), cols, signStride, rangeRowStride, hiTable,
@@ -94,10 +140,23 @@ final class NativeQinsKernel implements QinsKernel {
         return out[0];
     }
 
-    /** The permuted, padded inputs (qins_prepare) in the calling thread's scratch. */
+    /**
+     * The permuted, padded inputs (qins_prepare) in the calling thread's scratch; with bf16, one input is rounded to
+     * bf16 instead (qins_prepare_bf16), for {@link #dotRows}.
+     */
     @Override
     public float[] prepareInput(float[] x, int batch) {
-        return prepare(MemorySegment.ofArray(x), batch);
+        return bf16Table != null && batch == 1 ? prepareBf16(MemorySegment.ofArray(x)) : prepare(MemorySegment.ofArray(x), batch);
+    }
+
+    private float[] prepareBf16(MemorySegment x) {
+        float[] xb = XB.floats(padded(cols) / 2);
+        try {
+            NativeKernels.PREPARE_BF16.invokeExact(x, cols, MemorySegment.ofArray(xb));
+        } catch (Throwable e) {
+            throw NativeLibrary.unchecked(e);
+        }
+        return xb;
     }
 
     private float[] prepare(MemorySegment x, int batch) {
@@ -112,6 +171,15 @@ final class NativeQinsKernel implements QinsKernel {
 
     @Override
     public void dotRows(int from, int to, float[] xp, float[] out, float[] scratch) {
+        if (bf16Table != null) {
+            try {
+                NativeKernels.DOT_ROWS_BF16.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, bf16Table, hiShift,
+                        from, to, MemorySegment.ofArray(xp), MemorySegment.ofArray(out));
+            } catch (Throwable e) {
+                throw NativeLibrary.unchecked(e);
+            }
+            return;
+        }
         try {
             NativeKernels.DOT_ROWS.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift,
                     from, to, MemorySegment.ofArray(xp), MemorySegment.ofArray(out));
@@ -180,7 +248,7 @@ final class NativeQinsKernel implements QinsKernel {
 
     @Override
     public String name() {
-        return (t.signs == null ? "qins8" : "qins9") + "-native-avx512";
+        return (t.signs == null ? "qins8" : "qins9") + "-native-avx512" + (bf16Table != null ? "-bf16" : "");
     }
 
 }

@@ -13,6 +13,11 @@ enum QinsKernels {
     AUTO,
     /** The native AVX-512 loops ({@link NativeQinsKernel}): qins9 and qins8 blocks of 32 with fp16 scales. */
     NATIVE,
+    /**
+     * {@link #NATIVE} with the one-vector products (every decode step) in bf16: decoded weights and the input rounded
+     * to bf16, AVX-512 BF16 dot products. Lossy (about 0.2 % per product), opt-in; other products as native.
+     */
+    BF16,
     /** The Vector API table kernel (16-bit lanes where the shape allows) where the format has a table decode, else tiled. */
     VECTOR,
     /** The table kernel in 32-bit lanes only (to measure the 16-bit loops against it). */
@@ -42,6 +47,7 @@ enum QinsKernels {
             case TILED -> new TiledVectorKernel(t);
             case AUTO -> NativeKernels.available() && NativeQinsKernel.supports(t) ? new NativeQinsKernel(t) : VECTOR.create(t);
             case NATIVE -> new NativeQinsKernel(t);
+            case BF16 -> new NativeQinsKernel(t, true);
             case VECTOR -> LutVectorKernel.supports(t) ? table(t, true) : new TiledVectorKernel(t);
             case TABLE32 -> {
                 if (!LutVectorKernel.supports(t)) {

@@ -129,6 +129,79 @@ class NativeQinsKernelTest {
         }
     }
 
+    /** bf16 of a finite float, nearest with ties to even: written here, apart from the kernel's table. */
+    private static double bf16(float v) {
+        int b = Float.floatToRawIntBits(v);
+        return Float.intBitsToFloat(((b + 0x7FFF + ((b >>> 16) & 1)) >>> 16) << 16);
+    }
+
+    /**
+     * kernel=bf16: each one-vector product equals, to float summation rounding, the sum over groups of scale x the
+     * products of the bf16-rounded unscaled magnitudes (the codec's own table, signs from the tensor) and the
+     * bf16-rounded inputs, summed here in double. Its loss against the exact product stays within 2^-7 of the sum of
+     * |w x| (both roundings are at most 2^-9 relative). Batched products stay exact.
+     */
+    @Test
+    void bf16ProductIsTheSumOfBf16RoundedWeightsAndInputs() {
+        assumeTrue(NativeKernels.bf16Available(), NativeKernels::bf16Status);
+        for (QinsFormat format : new QinsFormat[] {QinsFormat.DEFAULTS, QINS8}) {
+            int mask = format == QINS8 ? 0x7F : 0xFF;
+            for (int cols : new int[] {32, 96, 100, 688, 1061, 2048}) {
+                int rows = 13;
+                QinsTensor t = tensor(rows, cols, cols + 5, format);
+                QinsKernel k = QinsKernels.BF16.create(t);
+                assertThat(k.name()).endsWith("-native-avx512-bf16");
+                float[] x = QinsLinearTest.input(cols, cols);
+                x[cols / 2] = 1e-3f * (1 + 0x1.8p-9f); // a value that rounds up in bf16
+                float[] out = new float[rows];
+                k.dotRows(0, rows, k.prepareInput(x, 1), out, null);
+                for (int o = 0; o < rows; o++) {
+                    double ref = 0;
+                    double mag = 0;
+                    double exact = 0;
+                    for (int g0 = 0; g0 < cols; g0 += 32) {
+                        float scale = t.scaleAt(t.rangeIndex(o, g0));
+                        double inner = 0;
+                        for (int i = g0; i < Math.min(cols, g0 + 32); i++) {
+                            int c = t.codes.get(java.lang.foreign.ValueLayout.JAVA_BYTE, (long) o * cols + i) & mask;
+                            double m = c == 0 ? 0 : bf16(t.sharedTable[c]) * (t.signBit(o, i) == 1 ? -1 : 1);
+                            inner += m * bf16(x[i]);
+                            mag += Math.abs(scale * m * x[i]);
+                        }
+                        ref += scale * inner;
+                    }
+                    float[] w = new float[cols];
+                    t.decodeRow(o, w, 0);
+                    for (int i = 0; i < cols; i++) {
+                        exact += (double) w[i] * x[i];
+                    }
+                    assertThat((double) out[o]).as("%s cols %d row %d", format.layout(), cols, o)
+                            .isCloseTo(ref, org.assertj.core.data.Offset.offset(1e-6 * mag + 1e-30));
+                    assertThat((double) out[o]).as("loss, row %d", o).isCloseTo(exact, org.assertj.core.data.Offset.offset(0x1p-7 * mag + 1e-30));
+                    assertThat(k.dotRow(o, x, 0, null)).as("dotRow %d", o).isEqualTo(out[o]);
+                }
+                // the decode steps' loss is real (the kernel is not exact by accident) and batches stay exact
+                QinsLinear layer = new QinsLinear(new LayerSpec("bf16", rows, cols), t, new ChunkedParallel(), k, null);
+                float[] y = new float[3 * rows];
+                float[] xs = QinsLinearTest.input(3, 3 * cols);
+                layer.forward(xs, y, 3);
+                QinsLinearTest.checkAgainstDecoded(t, xs, y, 3);
+            }
+        }
+    }
+
+    @Test
+    void bf16IsRefusedWithTheReasonWhereItCannotRun() {
+        QinsTensor t = tensor(4, 64, 1, QinsFormat.DEFAULTS);
+        if (!NativeKernels.bf16Available()) {
+            assertThatThrownBy(() -> QinsKernels.BF16.create(t)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("kernel bf16").hasMessageContaining("unavailable: ");
+            return;
+        }
+        QinsTensor seed = QinsCodec.encode("seedlayer", Weights.heavyTailed(1, 4 * 128, 0.02), 4, 128, QinsFormat.SEED);
+        assertThatThrownBy(() -> QinsKernels.BF16.create(seed)).hasMessageContaining("seedlayer").hasMessageContaining("kernel bf16");
+    }
+
     @Test
     void nativeIsRefusedByNameWhereItCannotRun() {
         QinsTensor seed = QinsCodec.encode("seedlayer", Weights.heavyTailed(1, 4 * 128, 0.02), 4, 128, QinsFormat.SEED);

@@ -139,7 +139,7 @@ class QinsLinearProviderTest {
         assertThat(provider.load(SPEC, q9, options("kernel", "tiled")).describe()).contains("kernel=tiled-vector");
         assertThat(provider.load(SPEC, q9, options("decoded-cache", "true")).describe()).contains("+decoded-cache");
         assertThatThrownBy(() -> options("decoded-cahce", "true")).hasMessageContaining("unknown option 'decoded-cahce'")
-                .hasMessageContaining("decoded-cache (boolean, default false)").hasMessageContaining("kernel (auto|native|vector|table32|tiled|scalar");
+                .hasMessageContaining("decoded-cache (boolean, default false)").hasMessageContaining("kernel (auto|native|bf16|vector|table32|tiled|scalar");
         assertThatThrownBy(() -> options("decoded-cache", "maybe")).hasMessageContaining("decoded-cache")
                 .hasMessageContaining("true or false");
         StoredWeight minmax = encode(Map.of("policy", "minmax"));
