@@ -5,9 +5,9 @@
 # the first llama.cpp configuration (the reference, e.g. Q8_0), and the decode roofline from the bandwidth.
 #
 # usage: qins-bench/side-by-side.sh ROUNDS OUTDIR LLAMA_BENCH SPEC...
-#   SPEC = llama:NAME=FILE.gguf      a llama.cpp configuration (llama-bench -p 64 -n 32 -r 1)
-#        | qins:NAME=MODEL_DIR:LINEAR[:KEY=VALUE,...] a QINS for Java configuration (qins bench --linear LINEAR
-#                                    --kv fp32 --warmup 1, each KEY=VALUE as --layer-option, e.g. kernel=bf16)
+#   SPEC = llama:NAME=FILE.gguf[:FLAGS] a llama.cpp configuration (llama-bench -p 64 -n 32 -r 1, then FLAGS, e.g. -mmp 0)
+#        | qins:NAME=MODEL_DIR:LINEAR[:OPT,...] a QINS for Java configuration (qins bench --linear LINEAR --kv fp32
+#                                    --warmup 1; each OPT KEY=VALUE as --layer-option, e.g. kernel=bf16, or a flag, e.g. --no-mmap)
 # e.g. qins-bench/side-by-side.sh 3 /tmp/sbs ~/llama.cpp/build/bin/llama-bench \
 #        "llama:llama.cpp Q8_0=m-q8_0.gguf" "llama:llama.cpp Q4_0=m-q4_0.gguf" "llama:llama.cpp F32=m-f32.gguf" \
 #        "qins:QINS F32=m-f32:fp32" "qins:QINS Pattern A qins9=m-qins9:qins" "qins:QINS Pattern A qins8=m-qins8:qins"
@@ -19,7 +19,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if (( $# < 4 )); then
-  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 rounds=$1; out=$2; llama_bench=$3; shift 3
@@ -40,7 +40,7 @@ names=()
 for spec in "$@"; do
   kind=${spec%%:*}; rest=${spec#*:}; name=${rest%%=*}; arg=${rest#*=}
   case $kind in
-    llama) [[ -f "$arg" ]] || { echo "side-by-side: $arg not found ($spec)" >&2; exit 1; } ;;
+    llama) [[ -f "${arg%%:*}" ]] || { echo "side-by-side: ${arg%%:*} not found ($spec)" >&2; exit 1; } ;;
     qins) [[ -d "${arg%%:*}" ]] || { echo "side-by-side: ${arg%%:*} not found ($spec)" >&2; exit 1; } ;;
     *) echo "side-by-side: '$spec' is neither llama:NAME=FILE nor qins:NAME=DIR:LINEAR" >&2; exit 2 ;;
   esac
@@ -52,12 +52,16 @@ for round in $(seq 1 "$rounds"); do
     spec=${*:i+1:1}; kind=${spec%%:*}; rest=${spec#*:}; arg=${rest#*=}
     f="$out/r$round-c$i"
     if [[ $kind == llama ]]; then
-      "$llama_bench" -m "$arg" -p 64 -n 32 -t "$threads" -r 1 -o json > "$f.json" 2> "$f.err"
+      llama_flags=()
+      [[ $arg == *:* ]] && read -ra llama_flags <<< "${arg#*:}"
+      "$llama_bench" -m "${arg%%:*}" -p 64 -n 32 -t "$threads" -r 1 "${llama_flags[@]}" -o json > "$f.json" 2> "$f.err"
     else
       after=${arg#*:}; linear=${after%%:*}; layer_options=()
       if [[ $after == *:* ]]; then
         IFS=, read -ra kvs <<< "${after#*:}"
-        for kv in "${kvs[@]}"; do layer_options+=(--layer-option "$kv"); done
+        for kv in "${kvs[@]}"; do
+          if [[ $kv == --* ]]; then layer_options+=("$kv"); else layer_options+=(--layer-option "$kv"); fi
+        done
       fi
       qins bench --model "${arg%%:*}" --linear "$linear" "${layer_options[@]}" --kv fp32 --prompt-tokens 64 --new-tokens 32 \
         --threads "$threads" --warmup 1 --json "$f.json" > "$f.txt" 2> "$f.err"

@@ -6,7 +6,7 @@ import org.qins.transformer.QinsEngine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The provider choices of a command that runs one model: {@code --linear}, {@code --layer-option}, {@code --kv}, {@code --threads}. */
+/** The provider choices of a command that runs one model: {@code --linear}, {@code --layer-option}, {@code --kv}, {@code --no-mmap}, {@code --threads}. */
 final class ModelRunOptions {
 
     @Option(names = "--linear", description = "Linear layer provider (fp32, qins, ...; default: chosen by QINS_CODEC_AT_REST).")
@@ -19,11 +19,15 @@ final class ModelRunOptions {
     @Option(names = "--kv", description = "KV cache provider (fp32, qins). Default: highest priority.")
     String kv;
 
+    @Option(names = "--no-mmap", description = "Copy the weights into memory at load instead of computing on the mapped checkpoint "
+            + "(as llama.cpp's --no-mmap): faster where mapped pages read slowly (here: float32 decode +50 %%); costs the copy at load.")
+    boolean noMmap;
+
     @Mixin
     ThreadsOption threads;
 
     /** The engine these options describe; an unknown provider or option fails here, before any model loads. */
     QinsEngine engine() {
-        return threads.engine().linear(linear).layerOptions(layerOptions).kv(kv).build();
+        return threads.engine().linear(linear).layerOptions(layerOptions).kv(kv).weightsInMemory(noMmap).build();
     }
 }

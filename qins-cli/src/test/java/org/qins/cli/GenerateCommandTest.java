@@ -26,6 +26,25 @@ class GenerateCommandTest {
         assertThat(m.exactMaxAbsLogitDiff()).isLessThanOrEqualTo(1e-3);
     }
 
+    /** --no-mmap (weights copied into memory at load; WeightsInMemoryTest checks the copy) runs the same model. */
+    @Test
+    void noMmapWritesTheSameRun(@TempDir Path tmp) throws Exception {
+        Path mapped = tmp.resolve("mapped.json");
+        Path copied = tmp.resolve("copied.json");
+        for (Path out : new Path[] {mapped, copied}) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("generate", "--model", PHI3.toString(),
+                    "--prompt-ids", "1,5,9,33", "--max-new-tokens", "8", "--linear", "fp32", "--kv", "fp32", "--json", out.toString()));
+            if (out == copied) {
+                args.add("--no-mmap");
+            }
+            assertThat(QinsCommand.run(args.toArray(String[]::new))).isZero();
+        }
+        LlmRef a = ReferenceFile.read(mapped);
+        LlmRef b = ReferenceFile.read(copied);
+        assertThat(b.prompts().get(0).greedyTokens()).isEqualTo(a.prompts().get(0).greedyTokens());
+        assertThat(Comparison.compare(a, b).exactMaxAbsLogitDiff()).isZero();
+    }
+
     @Test
     void generatesFromIdsAndWritesJson(@TempDir Path tmp) {
         Path out = tmp.resolve("gen.json");

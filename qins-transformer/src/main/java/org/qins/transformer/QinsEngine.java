@@ -54,9 +54,10 @@ public final class QinsEngine implements AutoCloseable {
     private final String kv;
     private final MemoryBudget budget;
     private final int prefillChunk;
+    private final boolean weightsInMemory;
 
     private QinsEngine(ProviderSelector selector, WorkerPool pool, String linear, Map<String, String> layerOptions, String kv,
-            MemoryBudget budget, int prefillChunk) {
+            MemoryBudget budget, int prefillChunk, boolean weightsInMemory) {
         this.selector = selector;
         this.pool = pool;
         this.linear = linear;
@@ -64,6 +65,7 @@ public final class QinsEngine implements AutoCloseable {
         this.kv = kv;
         this.budget = budget;
         this.prefillChunk = prefillChunk;
+        this.weightsInMemory = weightsInMemory;
     }
 
     /** The memory loads and requests are checked against (this JVM and machine unless the builder set another). */
@@ -118,7 +120,8 @@ public final class QinsEngine implements AutoCloseable {
     }
 
     private ModelLoader loader(String linearProvider, Map<String, String> options) {
-        return new ModelLoader(new LayerLoader(selector, linearProvider, pool, options), ArchitectureRegistry.standard(), budget);
+        return new ModelLoader(new LayerLoader(selector, linearProvider, pool, options).weightsInMemory(weightsInMemory),
+                ArchitectureRegistry.standard(), budget);
     }
 
     /**
@@ -191,6 +194,7 @@ public final class QinsEngine implements AutoCloseable {
         private ProviderRegistry registry;
         private MemoryBudget budget = MemoryBudget.system();
         private int prefillChunk = CausalLm.DEFAULT_PREFILL_CHUNK;
+        private boolean weightsInMemory;
 
         private Builder() {
         }
@@ -198,6 +202,15 @@ public final class QinsEngine implements AutoCloseable {
         /** The memory loads and requests are checked against (default: this JVM and machine). */
         public Builder memoryBudget(MemoryBudget budget) {
             this.budget = java.util.Objects.requireNonNull(budget);
+            return this;
+        }
+
+        /**
+         * Copy the weights that layers would read in place from the mapped checkpoint into memory at load (default
+         * false: computed on the mapping). {@code --no-mmap} on the command line.
+         */
+        public Builder weightsInMemory(boolean inMemory) {
+            this.weightsInMemory = inMemory;
             return this;
         }
 
@@ -287,7 +300,7 @@ public final class QinsEngine implements AutoCloseable {
             if (kv != null) {
                 r.kv(kv);
             }
-            return new QinsEngine(selector, new WorkerPool(threads), linear, layerOptions, kv, budget, prefillChunk);
+            return new QinsEngine(selector, new WorkerPool(threads), linear, layerOptions, kv, budget, prefillChunk, weightsInMemory);
         }
     }
 }

@@ -132,6 +132,10 @@ public final class ModelLoader {
                     long a = loader.allocatedBytes(spec, stored);
                     providers.add(loader.providerFor(spec, stored).name());
                     allocated += a;
+                    if (a == 0 && loader.weightsInMemory()) {
+                        a = stored.byteSize(); // copied into memory instead of read in place (--no-mmap)
+                        allocated += a;
+                    }
                     if (a > 0) {
                         stored.parts().values().forEach(v -> copied.add(v.name()));
                     } else {
@@ -145,7 +149,12 @@ public final class ModelLoader {
                 : ckpt.linear(arch.head());
         long a = loader.keptFloatAllocatedBytes(headSpec, head);
         allocated += a;
-        if (a == 0) {
+        if (a == 0 && loader.weightsInMemory()) {
+            allocated += head.byteSize(); // copied into memory (--no-mmap); a tied head's embedding stays mapped too
+            if (!c.tieWordEmbeddings()) {
+                head.parts().values().forEach(v -> copied.add(v.name()));
+            }
+        } else if (a == 0) {
             mapped += head.byteSize();
         }
         MemoryNeed need = MemoryNeed.of("loading " + modelDir + " with " + String.join(", ", providers))
