@@ -33,6 +33,24 @@ class WorkerPoolTest {
         }
     }
 
+    /**
+     * Chunks shrink as the range runs out: none above a quarter of the range (two threads), none below the grain, and
+     * the one that ends the range below two grains, so the last thread to finish keeps the other waiting briefly.
+     */
+    @Test
+    void chunksShrinkTowardsTheEnd() {
+        try (WorkerPool pool = new WorkerPool(2)) {
+            for (int round = 0; round < 200; round++) {
+                int n = 1024 + round;
+                java.util.List<int[]> chunks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                pool.forRange(n, 4, (from, to) -> chunks.add(new int[] {from, to}));
+                assertThat(chunks.stream().mapToInt(c -> c[1] - c[0]).sum()).isEqualTo(n);
+                assertThat(chunks).allSatisfy(c -> assertThat(c[1] - c[0]).isBetween(4, n / 4));
+                assertThat(chunks).filteredOn(c -> c[1] == n).singleElement().satisfies(c -> assertThat(c[1] - c[0]).isLessThan(8));
+            }
+        }
+    }
+
     @Test
     void aFailureReachesTheCallerAndThePoolStaysUsable() {
         try (WorkerPool pool = new WorkerPool(2)) {
