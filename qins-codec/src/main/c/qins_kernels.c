@@ -153,57 +153,86 @@ INLINE long all_groups(int cols) {
  * per row; scales: fp16, rangeRowStride (= groups, the last one partial) per row; tables: 32 int16
  * each; xp: x as qins_prepare wrote it.
  */
+/*
+ * The row loop of the one-vector product, shared by dot_rows and dot_rows_kf: DECODE_GROUP(g) and DECODE_TAIL(g, n)
+ * give group g (n codes of a partial last group) as a group_t; cr, sr, scr are the row's codes, signs and scales.
+ */
+#define ONE_VECTOR_ROWS(DECODE_GROUP, DECODE_TAIL) \
+    long full = cols / 32;                                                                                                  \
+    int tail = cols % 32;                                                                                                   \
+    for (int o = from; o < to; o++) {                                                                                       \
+        const uint8_t *cr = codes + (long) o * cols;                                                                        \
+        const uint8_t *sr = signs + (long) o * signStride;                                                                  \
+        const uint16_t *scr = scales + (long) o * rangeRowStride;                                                           \
+        __m512 acc0 = _mm512_setzero_ps();                                                                                  \
+        __m512 acc1 = _mm512_setzero_ps();                                                                                  \
+        float sc[CHUNK];                                                                                                    \
+        for (long g0 = 0; g0 < full; g0 += CHUNK) {                                                                         \
+            long n = full - g0 < CHUNK ? full - g0 : CHUNK;                                                                 \
+            convert_scales(scr + g0, n, sc);                                                                                \
+            long j = 0;                                                                                                     \
+            for (; j + 1 < n; j += 2) {                                                                                     \
+                long g = g0 + j;                                                                                            \
+                _mm_prefetch((const char *) (cr + 32 * g + PREFETCH), _MM_HINT_T0);                                         \
+                group_t a = DECODE_GROUP(g);                                                                                \
+                group_t b = DECODE_GROUP(g + 1);                                                                            \
+                const float *xa = xp + 32 * g;                                                                              \
+                __m512 pa = _mm512_fmadd_ps(a.w1, _mm512_loadu_ps(xa + 16), _mm512_mul_ps(a.w0, _mm512_loadu_ps(xa)));      \
+                __m512 pb = _mm512_fmadd_ps(b.w1, _mm512_loadu_ps(xa + 48), _mm512_mul_ps(b.w0, _mm512_loadu_ps(xa + 32))); \
+                acc0 = _mm512_fmadd_ps(pa, _mm512_set1_ps(sc[j]), acc0);                                                    \
+                acc1 = _mm512_fmadd_ps(pb, _mm512_set1_ps(sc[j + 1]), acc1);                                                \
+            }                                                                                                               \
+            if (j < n) {                                                                                                    \
+                long g = g0 + j;                                                                                            \
+                group_t a = DECODE_GROUP(g);                                                                                \
+                const float *xa = xp + 32 * g;                                                                              \
+                __m512 pa = _mm512_fmadd_ps(a.w1, _mm512_loadu_ps(xa + 16), _mm512_mul_ps(a.w0, _mm512_loadu_ps(xa)));      \
+                acc0 = _mm512_fmadd_ps(pa, _mm512_set1_ps(sc[j]), acc0);                                                    \
+            }                                                                                                               \
+        }                                                                                                                   \
+        if (tail) {                                                                                                         \
+            group_t a = DECODE_TAIL(full, tail);                                                                            \
+            const float *xa = xp + 32 * full;                                                                               \
+            __m512 pa = _mm512_fmadd_ps(a.w1, _mm512_loadu_ps(xa + 16), _mm512_mul_ps(a.w0, _mm512_loadu_ps(xa)));          \
+            acc1 = _mm512_fmadd_ps(pa, _mm512_cvtph_ps(_mm256_set1_epi16((short) scr[full])), acc1);                        \
+        }                                                                                                                   \
+        out[o] = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));                                                           \
+    }
+
 INLINE void dot_rows(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
                      long signStride, long rangeRowStride, const int16_t *hiTable, const int16_t *loTable,
                      int hiShift, int from, int to, const float *xp, float *out, const int sic) {
     __m512i hiTab = _mm512_loadu_si512(hiTable);
     __m512i loTab = _mm512_loadu_si512(loTable);
-    long full = cols / 32;
-    int tail = cols % 32;
-    for (int o = from; o < to; o++) {
-        const uint8_t *cr = codes + (long) o * cols;
-        const uint8_t *sr = signs + (long) o * signStride;
-        const uint16_t *scr = scales + (long) o * rangeRowStride;
-        __m512 acc0 = _mm512_setzero_ps();
-        __m512 acc1 = _mm512_setzero_ps();
-        float sc[CHUNK];
-        for (long g0 = 0; g0 < full; g0 += CHUNK) {
-            long n = full - g0 < CHUNK ? full - g0 : CHUNK;
-            convert_scales(scr + g0, n, sc);
-            long j = 0;
-            for (; j + 1 < n; j += 2) {
-                long g = g0 + j;
-                _mm_prefetch((const char *) (cr + 32 * g + PREFETCH), _MM_HINT_T0);
-                group_t a = decode_group(cr, sr, g, hiTab, loTab, hiShift, sic);
-                group_t b = decode_group(cr, sr, g + 1, hiTab, loTab, hiShift, sic);
-                const float *xa = xp + 32 * g;
-                __m512 pa = _mm512_fmadd_ps(a.w1, _mm512_loadu_ps(xa + 16), _mm512_mul_ps(a.w0, _mm512_loadu_ps(xa)));
-                __m512 pb = _mm512_fmadd_ps(b.w1, _mm512_loadu_ps(xa + 48), _mm512_mul_ps(b.w0, _mm512_loadu_ps(xa + 32)));
-                acc0 = _mm512_fmadd_ps(pa, _mm512_set1_ps(sc[j]), acc0);
-                acc1 = _mm512_fmadd_ps(pb, _mm512_set1_ps(sc[j + 1]), acc1);
-            }
-            if (j < n) {
-                long g = g0 + j;
-                group_t a = decode_group(cr, sr, g, hiTab, loTab, hiShift, sic);
-                const float *xa = xp + 32 * g;
-                __m512 pa = _mm512_fmadd_ps(a.w1, _mm512_loadu_ps(xa + 16), _mm512_mul_ps(a.w0, _mm512_loadu_ps(xa)));
-                acc0 = _mm512_fmadd_ps(pa, _mm512_set1_ps(sc[j]), acc0);
-            }
-        }
-        if (tail) {
-            group_t a = decode_tail(cr, sr, full, tail, hiTab, loTab, hiShift, sic);
-            const float *xa = xp + 32 * full;
-            __m512 pa = _mm512_fmadd_ps(a.w1, _mm512_loadu_ps(xa + 16), _mm512_mul_ps(a.w0, _mm512_loadu_ps(xa)));
-            acc1 = _mm512_fmadd_ps(pa, _mm512_cvtph_ps(_mm256_set1_epi16((short) scr[full])), acc1);
-        }
-        out[o] = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
-    }
+#define DECODE(g) decode_group(cr, sr, g, hiTab, loTab, hiShift, sic)
+#define TAIL(g, n) decode_tail(cr, sr, g, n, hiTab, loTab, hiShift, sic)
+    ONE_VECTOR_ROWS(DECODE, TAIL)
+#undef DECODE
+#undef TAIL
 }
 
-/* dot_rows for either layout: signs NULL means the sign is in each code's bit 7 (qins8). */
+/* The mask-free exact loop (VBMI), at the end of this file. */
+static void dot_rows_kf_any(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols, long signStride,
+                            long rangeRowStride, const int16_t *hiTable, const int16_t *loTable, int hiShift, int from,
+                            int to, const float *xp, float *out);
+/* 1 where the CPU has VBMI (the mask-free loop), 0 where not, -1 before the first call (a benign race: same value). */
+static int kfree = -1;
+
+/*
+ * dot_rows for either layout (signs NULL: the sign in each code's bit 7, qins8): the mask-free loop where the CPU has
+ * VBMI (the same floats bit for bit; 5 to 10 % faster in cache, see qins-bench/RESULTS.md round 9), else dot_rows.
+ */
 EXPORT void qins_dot_rows(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols, long signStride,
                           long rangeRowStride, const int16_t *hiTable, const int16_t *loTable, int hiShift, int from,
                           int to, const float *xp, float *out) {
+    if (kfree < 0) {
+        __builtin_cpu_init();
+        kfree = __builtin_cpu_supports("avx512vbmi");
+    }
+    if (kfree) {
+        dot_rows_kf_any(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, xp, out);
+        return;
+    }
     if (signs) {
         dot_rows(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, xp, out, 0);
     } else {
@@ -477,6 +506,57 @@ EXPORT void qins_matmul(const uint8_t *codes, const uint8_t *signs, const uint16
  */
 #define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16,avx512vbmi,fma,f16c")))
 #define BF16_INLINE static inline __attribute__((always_inline)) BF16_TARGET
+/* The mask-free code reading below needs VBMI only (vpmultishiftqb); the exact mask-free loop uses it alone. */
+#define VBMI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,fma,f16c")))
+#define VBMI_INLINE static inline __attribute__((always_inline)) VBMI_TARGET
+
+/* Codes of a group as 16-bit lanes: c the magnitude code, sg the sign at each lane's bit 15 (other bits garbage). */
+typedef struct {
+    __m512i c;
+    __m512i sg;
+} codes_t;
+
+/*
+ * vpmultishiftqb control spreading a broadcast 32-bit sign word over 32 16-bit lanes: lane j (bytes 2j, 2j + 1, in
+ * qword j / 4) takes in its high byte the 8 bits that end at bit j, so bit j lands on the lane's bit 15.
+ */
+VBMI_INLINE __m512i sign_spread_control(void) {
+    uint8_t b[64];
+    for (int j = 0; j < 32; j++) {
+        b[2 * j] = 0;
+        b[2 * j + 1] = (uint8_t) ((j - 7) & 63);
+    }
+    return _mm512_loadu_si512(b);
+}
+
+/*
+ * Codes [32g, 32g + n) of a row, n <= 32, without mask registers on the way (a partial last group reads no memory
+ * past the row; the missing codes are 0, their sign bits 0). qins9: the sign word spread by ctl; qins8 (sic): bit 7.
+ */
+VBMI_INLINE codes_t read_codes(const uint8_t *cr, const uint8_t *sr, long g, int n, __m512i ctl, const int sic) {
+    __m512i c;
+    uint32_t sw = 0;
+    if (n == 32) {
+        c = _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *) (cr + 32 * g)));
+        if (!sic) {
+            memcpy(&sw, sr + 4 * g, 4);
+        }
+    } else {
+        c = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8((__mmask32) ((1u << n) - 1), cr + 32 * g));
+        if (!sic) {
+            memcpy(&sw, sr + 4 * g, (size_t) (n + 7) / 8);
+        }
+    }
+    codes_t r;
+    if (sic) {
+        r.c = _mm512_and_si512(c, _mm512_set1_epi16(0x7F));
+        r.sg = _mm512_slli_epi16(c, 8);
+    } else {
+        r.c = c;
+        r.sg = _mm512_multishift_epi64_epi8(ctl, _mm512_set1_epi32((int) sw));
+    }
+    return r;
+}
 
 /* 1 when this CPU also runs the bf16 product (AVX-512 BF16 and VBMI). */
 EXPORT int qins_bf16_supported(void) {
@@ -507,29 +587,11 @@ BF16_INLINE __m512i bf16_weights(__m512i c, __m512i sg, __m512i tab, __m128i sh)
     return _mm512_ternarylogic_epi32(h, sg, _mm512_set1_epi16((short) 0x8000), 0xF8); /* h | (sg & 0x8000) */
 }
 
-/*
- * Codes [32g, 32g + n) of a row, n <= 32 (a partial last group reads no memory past the row; the missing
- * codes are 0, their sign bits 0): the bf16 weights. ctl spreads qins9's sign word (see qins_dot_rows_bf16).
- */
+/* The bf16 weights of codes [32g, 32g + n) of a row (read_codes). */
 BF16_INLINE __m512i bf16_group(const uint8_t *cr, const uint8_t *sr, long g, int n, __m512i tab, __m128i sh, __m512i ctl,
                                const int sic) {
-    __m512i c;
-    uint32_t sw = 0;
-    if (n == 32) {
-        c = _mm512_cvtepu8_epi16(_mm256_loadu_si256((const __m256i *) (cr + 32 * g)));
-        if (!sic) {
-            memcpy(&sw, sr + 4 * g, 4);
-        }
-    } else {
-        c = _mm512_cvtepu8_epi16(_mm256_maskz_loadu_epi8((__mmask32) ((1u << n) - 1), cr + 32 * g));
-        if (!sic) {
-            memcpy(&sw, sr + 4 * g, (size_t) (n + 7) / 8);
-        }
-    }
-    if (sic) {
-        return bf16_weights(_mm512_and_si512(c, _mm512_set1_epi16(0x7F)), _mm512_slli_epi16(c, 8), tab, sh);
-    }
-    return bf16_weights(c, _mm512_multishift_epi64_epi8(ctl, _mm512_set1_epi32((int) sw)), tab, sh);
+    codes_t k = read_codes(cr, sr, g, n, ctl, sic);
+    return bf16_weights(k.c, k.sg, tab, sh);
 }
 
 BF16_INLINE void dot_rows_bf16(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols, long signStride,
@@ -537,14 +599,7 @@ BF16_INLINE void dot_rows_bf16(const uint8_t *codes, const uint8_t *signs, const
                                const uint16_t *xb, float *out, const int sic) {
     __m512i tab = _mm512_loadu_si512(bf16Table);
     __m128i sh = _mm_cvtsi32_si128(hiShift);
-    /* lane j (bytes 2j, 2j + 1, in qword j / 4) of the broadcast sign word: the high byte takes the 8 bits that end
-       at bit j, so bit j lands on the lane's bit 15 */
-    uint8_t ctlBytes[64];
-    for (int j = 0; j < 32; j++) {
-        ctlBytes[2 * j] = 0;
-        ctlBytes[2 * j + 1] = (uint8_t) ((j - 7) & 63);
-    }
-    __m512i ctl = _mm512_loadu_si512(ctlBytes);
+    __m512i ctl = sign_spread_control();
     long full = cols / 32;
     int tail = cols % 32;
     for (int o = from; o < to; o++) {
@@ -595,5 +650,57 @@ EXPORT BF16_TARGET void qins_dot_rows_bf16(const uint8_t *codes, const uint8_t *
         dot_rows_bf16(codes, signs, scales, cols, signStride, rangeRowStride, bf16Table, hiShift, from, to, xb, out, 0);
     } else {
         dot_rows_bf16(codes, signs, scales, cols, signStride, rangeRowStride, bf16Table, hiShift, from, to, xb, out, 1);
+    }
+}
+
+/*
+ * The exact decode of 32 codes without mask registers (for the one-vector loop where the CPU has VBMI): the bf16
+ * loop's tricks with both halves. Tables re-indexed by c - 1 (hiTable[(j + 1) mod 32] - (1 << hiShift), loTable[(j +
+ * 1) mod 32]); code 0 wraps to 0xFFFF, whose shifted octave saturates the high half to 0 and, through its top bit,
+ * clears the low half: +0. The same floats as decode_group, bit for bit.
+ */
+VBMI_INLINE group_t exact_group_kf(const uint8_t *cr, const uint8_t *sr, long g, int n, __m512i hiTab, __m512i loTab,
+                                   int hiShift, __m512i ctl, const int sic) {
+    codes_t k = read_codes(cr, sr, g, n, ctl, sic);
+    __m512i m = _mm512_add_epi16(k.c, _mm512_set1_epi16(-1));
+    __m512i sh = _mm512_sll_epi16(m, _mm_cvtsi32_si128(hiShift));
+    __m512i hi = _mm512_subs_epu16(_mm512_permutexvar_epi16(m, hiTab), sh);
+    __m512i lo = _mm512_andnot_si512(_mm512_srai_epi16(sh, 15), _mm512_permutexvar_epi16(m, loTab));
+    hi = _mm512_ternarylogic_epi32(hi, k.sg, _mm512_set1_epi16((short) 0x8000), 0xF8);
+    group_t r;
+    r.w0 = _mm512_castsi512_ps(_mm512_unpacklo_epi16(lo, hi));
+    r.w1 = _mm512_castsi512_ps(_mm512_unpackhi_epi16(lo, hi));
+    return r;
+}
+
+VBMI_INLINE void dot_rows_kf(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
+                             long signStride, long rangeRowStride, const int16_t *hiTable, const int16_t *loTable,
+                             int hiShift, int from, int to, const float *xp, float *out, const int sic) {
+    /* tables re-indexed by c - 1 (see exact_group_kf) */
+    int16_t hs[32], ls[32];
+    for (int j = 0; j < 32; j++) {
+        hs[j] = (int16_t) (hiTable[(j + 1) & 31] - (1 << hiShift));
+        ls[j] = loTable[(j + 1) & 31];
+    }
+    __m512i hiTab = _mm512_loadu_si512(hs);
+    __m512i loTab = _mm512_loadu_si512(ls);
+    __m512i ctl = sign_spread_control();
+#define DECODE(g) exact_group_kf(cr, sr, g, 32, hiTab, loTab, hiShift, ctl, sic)
+#define TAIL(g, n) exact_group_kf(cr, sr, g, n, hiTab, loTab, hiShift, ctl, sic)
+    ONE_VECTOR_ROWS(DECODE, TAIL)
+#undef DECODE
+#undef TAIL
+}
+
+/* qins_dot_rows where the CPU has VBMI: the loop above, without mask registers. */
+static VBMI_TARGET __attribute__((noinline)) void dot_rows_kf_any(const uint8_t *codes, const uint8_t *signs,
+                                                                 const uint16_t *scales, int cols, long signStride,
+                                                                 long rangeRowStride, const int16_t *hiTable,
+                                                                 const int16_t *loTable, int hiShift, int from, int to,
+                                                                 const float *xp, float *out) {
+    if (signs) {
+        dot_rows_kf(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, xp, out, 0);
+    } else {
+        dot_rows_kf(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, xp, out, 1);
     }
 }
