@@ -55,6 +55,10 @@ final class NativeQinsKernel implements QinsKernel {
             throw new IllegalArgumentException("layer '" + t.name + "': " + kernel + " needs qins9 or qins8 blocks of 32"
                     + " with fp16 scales and the default code width; this one is " + t.format + ", " + t.rows + "x" + t.cols);
         }
+        if (bf16 && !NativeKernels.bf16Available()) {
+            throw new IllegalArgumentException("layer '" + t.name + "': kernel bf16: the bf16 product is "
+                    + NativeKernels.bf16Status());
+        }
         this.t = t;
         this.codes = NativeLibrary.unscoped(t.codes);
         this.signs = t.signs == null ? MemorySegment.NULL : NativeLibrary.unscoped(t.signs);
@@ -70,10 +74,6 @@ final class NativeQinsKernel implements QinsKernel {
             loTable.setAtIndex(ValueLayout.JAVA_SHORT, k, (short) tab[k]);
         }
         this.hiShift = LutVectorKernel.expShift(t) - 16;
-        if (bf16 && !NativeKernels.bf16Available()) {
-            throw new IllegalArgumentException("layer '" + t.name + "': kernel bf16: the bf16 product is "
-                    + NativeKernels.bf16Status());
-        }
         this.bf16Table = bf16 ? bf16Table(tab, LutVectorKernel.expShift(t), hiShift) : null;
     }
 
@@ -118,25 +118,8 @@ final class NativeQinsKernel implements QinsKernel {
     public float dotRow(int row, float[] x, int xOff, float[] scratch) {
         float[] out = new float[1];
         MemorySegment rowSigns = t.signs == null ? signs : signs.asSlice(row * signStride, signStride);
-        if (bf16Table != null) {
-            float[] xb = prepareBf16(MemorySegment.ofArray(x).asSlice(4L * xOff));
-            try {
-                NativeKernels.DOT_ROWS_BF16.invokeExact(codes.asSlice((long) row * cols, cols), rowSigns,
-                        scales.asSlice(2 * row * rangeRowStride, 2 * rangeRowStride), cols, signStride, rangeRowStride,
-                        bf16Table, hiShift, 0, 1, MemorySegment.ofArray(xb), MemorySegment.ofArray(out));
-            } catch (Throwable e) {
-                throw NativeLibrary.unchecked(e);
-            }
-            return out[0];
-        }
-        float[] xp = prepare(MemorySegment.ofArray(x).asSlice(4L * xOff), 1);
-        try {
-            NativeKernels.DOT_ROWS.invokeExact(codes.asSlice((long) row * cols, cols), rowSigns,
-                    scales.asSlice(2 * row * rangeRowStride, 2 * rangeRowStride), cols, signStride, rangeRowStride, hiTable,
-                    loTable, hiShift, 0, 1, MemorySegment.ofArray(xp), MemorySegment.ofArray(out));
-        } catch (Throwable e) {
-            throw NativeLibrary.unchecked(e);
-        }
+        product(codes.asSlice((long) row * cols, cols), rowSigns, scales.asSlice(2 * row * rangeRowStride, 2 * rangeRowStride),
+                0, 1, prepare(MemorySegment.ofArray(x).asSlice(4L * xOff), 1), out);
         return out[0];
     }
 
@@ -146,43 +129,39 @@ final class NativeQinsKernel implements QinsKernel {
      */
     @Override
     public float[] prepareInput(float[] x, int batch) {
-        return bf16Table != null && batch == 1 ? prepareBf16(MemorySegment.ofArray(x)) : prepare(MemorySegment.ofArray(x), batch);
-    }
-
-    private float[] prepareBf16(MemorySegment x) {
-        float[] xb = XB.floats(padded(cols) / 2);
-        try {
-            NativeKernels.PREPARE_BF16.invokeExact(x, cols, MemorySegment.ofArray(xb));
-        } catch (Throwable e) {
-            throw NativeLibrary.unchecked(e);
-        }
-        return xb;
+        return prepare(MemorySegment.ofArray(x), batch);
     }
 
     private float[] prepare(MemorySegment x, int batch) {
-        float[] xp = XP.floats(batch * (padded(cols) + XP_SKEW));
         try {
+            if (bf16Table != null && batch == 1) {
+                float[] xb = XB.floats(padded(cols) / 2);
+                NativeKernels.PREPARE_BF16.invokeExact(x, cols, MemorySegment.ofArray(xb));
+                return xb;
+            }
+            float[] xp = XP.floats(batch * (padded(cols) + XP_SKEW));
             NativeKernels.PREPARE.invokeExact(x, cols, batch, MemorySegment.ofArray(xp));
+            return xp;
         } catch (Throwable e) {
             throw NativeLibrary.unchecked(e);
         }
-        return xp;
     }
 
     @Override
     public void dotRows(int from, int to, float[] xp, float[] out, float[] scratch) {
-        if (bf16Table != null) {
-            try {
+        product(codes, signs, scales, from, to, xp, out);
+    }
+
+    /** The one-vector product over rows {@code [from, to)} of these codes, signs and scales: bf16 or exact. */
+    private void product(MemorySegment codes, MemorySegment signs, MemorySegment scales, int from, int to, float[] xp, float[] out) {
+        try {
+            if (bf16Table != null) {
                 NativeKernels.DOT_ROWS_BF16.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, bf16Table, hiShift,
                         from, to, MemorySegment.ofArray(xp), MemorySegment.ofArray(out));
-            } catch (Throwable e) {
-                throw NativeLibrary.unchecked(e);
+            } else {
+                NativeKernels.DOT_ROWS.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable,
+                        hiShift, from, to, MemorySegment.ofArray(xp), MemorySegment.ofArray(out));
             }
-            return;
-        }
-        try {
-            NativeKernels.DOT_ROWS.invokeExact(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift,
-                    from, to, MemorySegment.ofArray(xp), MemorySegment.ofArray(out));
         } catch (Throwable e) {
             throw NativeLibrary.unchecked(e);
         }
