@@ -15,7 +15,7 @@ final class NativeKernels {
 
     /** Where the build puts the library among the classes. */
     static final String RESOURCE = "/org/qins/codec/native/linux-x86_64/libqinskernels.so";
-    private static final NativeLibrary LIBRARY = NativeLibrary.load(NativeKernels.class, RESOURCE, "qins", 5,
+    private static final NativeLibrary LIBRARY = NativeLibrary.load(NativeKernels.class, RESOURCE, "qins", 6,
             "AVX-512 F/BW/VL, FMA and F16C");
 
     private static final ValueLayout A = ValueLayout.ADDRESS;
@@ -73,6 +73,19 @@ final class NativeKernels {
             return LIBRARY.status();
         }
         return BF16 ? "available (AVX-512 BF16 and VBMI)" : "unavailable: this CPU lacks AVX-512 BF16 or VBMI";
+    }
+
+    /**
+     * For tests: {@code false} makes the exact one-vector product take its masked loop where the CPU would take the
+     * mask-free one (it has VBMI), {@code true} restores the default. Returns whether the mask-free loop is now in use.
+     * Both compute the same floats; this lets a machine with VBMI test the masked loop too.
+     */
+    static boolean useMaskFree(boolean on) {
+        try {
+            return (int) LIBRARY.downcall("qins_use_mask_free", FunctionDescriptor.of(I, I)).invokeExact(on ? 1 : 0) == 1;
+        } catch (Throwable e) {
+            throw NativeLibrary.unchecked(e);
+        }
     }
 
     /** True when the native kernels run on this machine. */

@@ -73,6 +73,43 @@ class NativeQinsKernelTest {
         }
     }
 
+    /**
+     * Where the CPU has VBMI the exact one-vector product takes its mask-free loop; the masked loop (for AVX-512 CPUs
+     * without VBMI) must give the same floats. Both run here, the masked one forced.
+     */
+    @Test
+    void maskedAndMaskFreeLoopsGiveTheSameFloats() {
+        assumeTrue(NativeKernels.available(), NativeKernels::status);
+        assumeTrue(NativeKernels.useMaskFree(true), "this CPU lacks VBMI: only the masked loop exists here");
+        for (QinsFormat format : new QinsFormat[] {QinsFormat.DEFAULTS, QINS8}) {
+            for (int cols : new int[] {32, 100, 1061, 2063, 9000}) { // partial last groups; rows of more than one scale chunk
+                QinsTensor t = tensor(37, cols, cols + 1, format);
+                NativeQinsKernel k = new NativeQinsKernel(t);
+                float[] x = QinsLinearTest.input(cols, cols);
+                float[] maskFree = product(k, t, x);
+                float[] masked;
+                try {
+                    assertThat(NativeKernels.useMaskFree(false)).isFalse();
+                    masked = product(k, t, x);
+                } finally {
+                    NativeKernels.useMaskFree(true);
+                }
+                assertThat(maskFree).as("%s cols %d", format.layout(), cols).isEqualTo(masked);
+                QinsLinearTest.checkAgainstDecoded(t, x, maskFree, 1);
+            }
+        }
+    }
+
+    /** Rows [0, 37) times x, in two calls (rows 0-5 and 5-37). */
+    private static float[] product(NativeQinsKernel k, QinsTensor t, float[] x) {
+        float[] out = new float[t.rows];
+        float[] scratch = new float[t.cols];
+        float[] xp = k.prepareInput(x, 1);
+        k.dotRows(0, 5, xp, out, scratch);
+        k.dotRows(5, t.rows, xp, out, scratch);
+        return out;
+    }
+
     @Test
     void rowAndBatchProductsMatchTheScalarKernel() {
         assumeTrue(NativeKernels.available(), NativeKernels::status);
