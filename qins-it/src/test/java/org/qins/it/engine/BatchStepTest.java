@@ -7,8 +7,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.qins.api.KvCache;
+import org.qins.api.KvCacheProvider;
+import org.qins.api.KvCacheSpec;
 import org.qins.transformer.QinsEngine;
 import org.qins.transformer.generate.Sampler;
 import org.qins.transformer.model.BatchStep;
@@ -69,6 +73,95 @@ class BatchStepTest {
             for (int k = 0; k < seqs.size(); k++) {
                 assertThat(seqs.get(k).length()).isEqualTo(prompts.get(k).length + steps);
             }
+        }
+    }
+
+    /**
+     * A batched step reserves one more position per sequence at every decode step; the cache's room must grow by
+     * whole spans (a copying cache would otherwise copy itself at every token: quadratic in the length), and never
+     * beyond the sequence's capacity.
+     */
+    @Test
+    void oneTokenStepsReserveTheCacheInFewGrowthsWithinTheCapacity() {
+        Path dir = Engines.fixture("tiny-llama");
+        int capacity = 500;
+        try (QinsEngine engine = QinsEngine.builder().threads(1).kv("fp32").build(); CausalLm lm = engine.load(dir, "fp32", Map.of())) {
+            List<Integer> reserved = new ArrayList<>();
+            KvCacheProvider counting = new Recording(engine.kvCache(), reserved);
+            Sequence s = lm.newSequence(counting, capacity);
+            BatchStep batch = new BatchStep(lm);
+            batch.run(List.of(s), List.of(new int[] {1, 5, 9, 33}));
+            int vocab = lm.config().vocabSize();
+            while (s.length() < capacity) {
+                batch.run(List.of(s), List.<int[]>of(new int[] {Sampler.argmax(s.logits(), vocab)}));
+            }
+            assertThat(reserved).as("reservations for %d positions, one token per step", capacity).hasSizeLessThanOrEqualTo(8)
+                    .isSorted().doesNotHaveDuplicates().last().isEqualTo(capacity);
+        }
+    }
+
+    /** A provider whose caches record every reservation, then pass it on. */
+    private record Recording(KvCacheProvider inner, List<Integer> reserved) implements KvCacheProvider {
+        @Override
+        public String name() {
+            return "recording";
+        }
+
+        @Override
+        public int priority() {
+            return inner.priority();
+        }
+
+        @Override
+        public String description() {
+            return "records reservations";
+        }
+
+        @Override
+        public KvCache create(KvCacheSpec spec) {
+            KvCache c = inner.create(spec);
+            return new KvCache() {
+                @Override
+                public KvCacheSpec spec() {
+                    return c.spec();
+                }
+
+                @Override
+                public void store(int layer, int position, float[] k, int kOffset, float[] v, int vOffset) {
+                    c.store(layer, position, k, kOffset, v, vOffset);
+                }
+
+                @Override
+                public void keyScores(int layer, int kvHead, float[] q, int qOffset, int from, int to, float[] scores, int sOffset) {
+                    c.keyScores(layer, kvHead, q, qOffset, from, to, scores, sOffset);
+                }
+
+                @Override
+                public void valueSum(int layer, int kvHead, float[] weights, int wOffset, int from, int to, float[] out, int outOffset) {
+                    c.valueSum(layer, kvHead, weights, wOffset, from, to, out, outOffset);
+                }
+
+                @Override
+                public void reserve(int positions) {
+                    reserved.add(positions);
+                    c.reserve(positions);
+                }
+
+                @Override
+                public long bytesPerToken() {
+                    return c.bytesPerToken();
+                }
+
+                @Override
+                public long residentBytes() {
+                    return c.residentBytes();
+                }
+
+                @Override
+                public String describe() {
+                    return "recording " + c.describe();
+                }
+            };
         }
     }
 }

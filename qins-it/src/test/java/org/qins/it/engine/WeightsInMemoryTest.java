@@ -1,6 +1,7 @@
 package org.qins.it.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -16,8 +17,9 @@ import org.qins.transformer.model.Sequence;
 
 /**
  * {@code --no-mmap} ({@code QinsEngine.Builder.weightsInMemory}): the weights the layers would read in place from the
- * mapped checkpoint are copied into memory at load. The same model computes the same logits bit for bit, and the
- * memory plan moves their bytes from "mapped" to "allocated".
+ * mapped checkpoint are copied into memory at load. The same model computes the same logits (to the last bits: the
+ * Vector API sums lanes in another order once C2 compiles a loop, so two runs in one JVM can differ in the last
+ * place when other tests ran first), and the memory plan moves their bytes from "mapped" to "allocated".
  */
 class WeightsInMemoryTest {
 
@@ -49,7 +51,10 @@ class WeightsInMemoryTest {
         assertThat(mappedRun[0]).as("%s on %s reads its weights in place by default", linear, model).isPositive();
         assertThat(copiedRun[0]).as("nothing read in place with the weights in memory").isZero();
         for (int i = 0; i < mapped.length; i++) {
-            assertThat(copied[i]).as("%s step %d", linear, i).containsExactly(mapped[i]);
+            for (int v = 0; v < mapped[i].length; v++) {
+                assertThat(copied[i][v]).as("%s step %d id %d", linear, i, v)
+                        .isCloseTo(mapped[i][v], within(1e-5f * (1 + Math.abs(mapped[i][v]))));
+            }
         }
     }
 

@@ -16,6 +16,16 @@ public final class Sequence {
     private final float[] logits;
     private Workspace workspace;
     private int length;
+    /** Positions this sequence has reserved in its cache so far (the cache may hold more, never fewer). */
+    private int reserved;
+
+    /**
+     * Least growth of a reservation, in positions: a caller that reserves one position more at every step (BatchStep,
+     * at each decode step of a server) would otherwise make a cache that copies to grow (fp32) copy itself at every
+     * token, quadratic in the sequence's length; growing by half of what is reserved, at least this, makes it
+     * logarithmic. Capped at the cache's slots, so never beyond what the sequence was created for.
+     */
+    static final int MIN_GROWTH = 64;
 
     Sequence(CausalLm model, KvCache cache) {
         this.model = model;
@@ -106,13 +116,17 @@ public final class Sequence {
             throw new IllegalArgumentException("a sequence of " + positions + " positions exceeds its KV cache capacity " + capacity());
         }
         int slots = cache.spec().slots();
-        long target = (long) Math.min(positions, slots) * cache.bytesPerToken();
+        int room = Math.min(positions, slots);
+        if (room > reserved) {
+            room = Math.min(slots, Math.max(room, reserved + Math.max(MIN_GROWTH, reserved / 2)));
+        }
+        long target = (long) room * cache.bytesPerToken();
         long growth = Math.max(0, target - cache.residentBytes());
         int rows = Math.min(model.prefillChunk(), Math.max(1, positions - length));
         MemoryNeed need = MemoryNeed.of(String.format(java.util.Locale.ROOT, "a sequence of %,d positions (%,d cached; KV cache %s, %,d"
                 + " bytes per position)", positions, length, cache.describe(), cache.bytesPerToken()))
-                .plus(String.format(java.util.Locale.ROOT, "KV cache for %,d more positions", Math.max(0, Math.min(positions, slots)
-                        - length)), growth == 0 ? 0 : growth + target / cache.spec().layers(), true)
+                .plus(String.format(java.util.Locale.ROOT, "KV cache for %,d more positions", Math.max(0, room - length)),
+                        growth == 0 ? 0 : growth + target / cache.spec().layers(), true)
                 .plus("activations for " + rows + " rows", workspace != null && workspace.rows >= rows ? 0
                         : Workspace.bytes(model.config(), model.largestPart(), rows), true)
                 .plus("logits", outputBytes, true)
@@ -120,7 +134,10 @@ public final class Sequence {
         if (growth > 0 || need.heapBytes() > 0) {
             model.memoryBudget().require(need);
         }
-        cache.reserve(Math.min(positions, slots));
+        if (room > reserved) {
+            cache.reserve(room);
+            reserved = room;
+        }
     }
 
     private void run(ForwardBatch batch) {
