@@ -64,6 +64,26 @@ class CheckpointTest {
         }
     }
 
+    /** A data area of more than one of the writer's 16 MiB copy writes (and not a multiple of it) reads back whole. */
+    @Test
+    void aDataAreaLargerThanOneCopyWriteReadsBackWhole() {
+        Path file = dir.resolve("model.safetensors");
+        float[] big = new float[(40 << 20) / 4 + 12345]; // 40 MiB and a bit: two full writes and a partial one
+        for (int i = 0; i < big.length; i++) {
+            big[i] = i * 0.5f - 7;
+        }
+        try (SafetensorsWriter w = new SafetensorsWriter(file)) {
+            w.add("small", TensorView.ofFloats("small", new float[] {3f}, 1));
+            w.add("big", TensorView.ofFloats("big", big, big.length));
+            w.add("tail", TensorView.ofFloats("tail", new float[] {-1f, 2f}, 2));
+        }
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            assertThat(c.tensor("small").toFloatArray()).containsExactly(3f);
+            assertThat(c.tensor("big").toFloatArray()).isEqualTo(big);
+            assertThat(c.tensor("tail").toFloatArray()).containsExactly(-1f, 2f);
+        }
+    }
+
     @Test
     void theHeaderIsPaddedToEightBytes() throws IOException {
         Path file = dir.resolve("model.safetensors");
