@@ -87,8 +87,8 @@ class BatchStepTest {
         int capacity = 500;
         try (QinsEngine engine = QinsEngine.builder().threads(1).kv("fp32").build(); CausalLm lm = engine.load(dir, "fp32", Map.of())) {
             List<Integer> reserved = new ArrayList<>();
-            KvCacheProvider counting = new Recording(engine.kvCache(), reserved);
-            Sequence s = lm.newSequence(counting, capacity);
+            KvCacheProvider recording = new Recording(engine.kvCache(), reserved);
+            Sequence s = lm.newSequence(recording, capacity);
             BatchStep batch = new BatchStep(lm);
             batch.run(List.of(s), List.of(new int[] {1, 5, 9, 33}));
             int vocab = lm.config().vocabSize();
