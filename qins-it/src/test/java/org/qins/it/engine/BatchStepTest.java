@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -15,6 +16,7 @@ import org.qins.api.KvCacheProvider;
 import org.qins.api.KvCacheSpec;
 import org.qins.transformer.QinsEngine;
 import org.qins.transformer.generate.Sampler;
+import org.qins.transformer.memory.MemoryBudget;
 import org.qins.transformer.model.BatchStep;
 import org.qins.transformer.model.CausalLm;
 import org.qins.transformer.model.Sequence;
@@ -97,6 +99,50 @@ class BatchStepTest {
             }
             assertThat(reserved).as("reservations for %d positions, one token per step", capacity).hasSizeLessThanOrEqualTo(8)
                     .isSorted().doesNotHaveDuplicates().last().isEqualTo(capacity);
+        }
+    }
+
+    /** Where the budget cannot hold a span, the sequence still grows by what each step asks for instead of failing. */
+    @Test
+    void whereASpanDoesNotFitTheBudgetTheExactReservationIsTaken() {
+        Path dir = Engines.fixture("tiny-llama");
+        AtomicLong heap = new AtomicLong(1L << 40);
+        MemoryBudget budget = new MemoryBudget() {
+            @Override
+            public long heapAvailable() {
+                return heap.get();
+            }
+
+            @Override
+            public long systemAvailable() {
+                return Long.MAX_VALUE;
+            }
+
+            @Override
+            public String describe() {
+                return "test budget of " + heap.get() + " heap bytes";
+            }
+        };
+        try (QinsEngine engine = QinsEngine.builder().threads(1).kv("fp32").memoryBudget(budget).build();
+                CausalLm lm = engine.load(dir, "fp32", Map.of())) {
+            List<Integer> reserved = new ArrayList<>();
+            Sequence s = lm.newSequence(new Recording(engine.kvCache(), reserved), 500);
+            BatchStep batch = new BatchStep(lm);
+            batch.run(List.of(s), List.of(new int[] {1, 5, 9, 33}));
+            int vocab = lm.config().vocabSize();
+            while (s.length() < 64) {
+                batch.run(List.of(s), List.<int[]>of(new int[] {Sampler.argmax(s.logits(), vocab)}));
+            }
+            assertThat(reserved).containsExactly(64);
+            // From here on, a byte less than the next span's KV cache alone (64 more positions and the copy of one
+            // layer of 128): one more position at a time (and a step's activations) still fits.
+            long perToken = s.cache().bytesPerToken();
+            int layers = s.cache().spec().layers();
+            heap.set(perToken * 64 + perToken * 128 / layers - 1);
+            while (s.length() < 80) {
+                batch.run(List.of(s), List.<int[]>of(new int[] {Sampler.argmax(s.logits(), vocab)}));
+            }
+            assertThat(reserved).startsWith(64, 65, 66).hasSize(1 + 80 - 64).last().isEqualTo(80);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.qins.transformer.model;
 
 import org.qins.api.KvCache;
+import org.qins.transformer.memory.InsufficientMemoryException;
 import org.qins.transformer.memory.MemoryNeed;
 
 /**
@@ -23,7 +24,8 @@ public final class Sequence {
      * Least growth of a reservation, in positions: a caller that reserves one position more at every step (BatchStep,
      * at each decode step of a server) would otherwise make a cache that copies to grow (fp32) copy itself at every
      * token, quadratic in the sequence's length; growing by half of what is reserved, at least this, makes it
-     * logarithmic. Capped at the cache's slots, so never beyond what the sequence was created for.
+     * logarithmic. Capped at the cache's slots, so never beyond what the sequence was created for; where the span does
+     * not fit the memory budget, the exact reservation is tried before the request is refused.
      */
     static final int MIN_GROWTH = 64;
 
@@ -116,10 +118,25 @@ public final class Sequence {
             throw new IllegalArgumentException("a sequence of " + positions + " positions exceeds its KV cache capacity " + capacity());
         }
         int slots = cache.spec().slots();
-        int room = Math.min(positions, slots);
-        if (room > reserved) {
-            room = Math.min(slots, Math.max(room, reserved + Math.max(MIN_GROWTH, reserved / 2)));
+        int exact = Math.min(positions, slots);
+        int room = exact <= reserved ? exact : Math.min(slots, Math.max(exact, reserved + Math.max(MIN_GROWTH, reserved / 2)));
+        try {
+            require(positions, room, outputBytes);
+        } catch (InsufficientMemoryException e) {
+            if (room == exact) {
+                throw e;
+            }
+            room = exact; // the span does not fit: what was asked for still may
+            require(positions, room, outputBytes);
         }
+        if (room > reserved) {
+            cache.reserve(room);
+            reserved = room;
+        }
+    }
+
+    /** Checks the memory for a KV cache of {@code room} positions and a prefill chunk towards {@code positions}. */
+    private void require(int positions, int room, long outputBytes) {
         long target = (long) room * cache.bytesPerToken();
         long growth = Math.max(0, target - cache.residentBytes());
         int rows = Math.min(model.prefillChunk(), Math.max(1, positions - length));
@@ -133,10 +150,6 @@ public final class Sequence {
                 .plus("mapped weights read at every token", model.mappedWeightBytes(), false);
         if (growth > 0 || need.heapBytes() > 0) {
             model.memoryBudget().require(need);
-        }
-        if (room > reserved) {
-            cache.reserve(room);
-            reserved = room;
         }
     }
 
