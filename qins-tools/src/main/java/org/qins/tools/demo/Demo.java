@@ -11,6 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.qins.api.DType;
 import org.qins.api.KvCacheProvider;
+import org.qins.api.OptionSpec;
+import org.qins.api.WeightFormat;
 import org.qins.tools.bench.BenchResult;
 import org.qins.tools.bench.Benchmark;
 import org.qins.transformer.checkpoint.Checkpoint;
@@ -70,16 +72,34 @@ public final class Demo {
         return Path.of(System.getProperty("user.home"), ".cache", "qins");
     }
 
+    /**
+     * The converted model's name in the cache: the format and a digest of its options' defaults (e.g. {@code
+     * qins9-3f2a9c1e}), so that a release whose default changed (as the scale fit did, from max to mse) converts anew
+     * instead of scoring a conversion made under the old default.
+     */
+    static String conversionKey(WeightFormat format) {
+        StringBuilder what = new StringBuilder(format.name());
+        format.options().stream().sorted(java.util.Comparator.comparing(OptionSpec::name))
+                .forEach(o -> what.append(';').append(o.name()).append('=').append(o.defaultValue()));
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(what.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return format.name() + "-" + java.util.HexFormat.of().formatHex(d, 0, 4);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
+    }
+
     public Result run(Path cacheRoot, ModelShape shape) throws IOException {
         Path floatDir = cacheRoot.resolve("demo-" + shape.key() + "-s" + SEED);
-        Path qinsDir = cacheRoot.resolve("demo-" + shape.key() + "-s" + SEED + "-qins");
+        String format = engine.providers().registry().linear(PATTERN_A).preferredFormat();
+        Path qinsDir = cacheRoot.resolve("demo-" + shape.key() + "-s" + SEED + "-" + conversionKey(
+                engine.providers().registry().formats().forName(format)));
         boolean wroteFloat = new RandomModelWriter(shape, SEED, DType.F32).writeIfAbsent(floatDir);
         boolean wroteQins = false;
         if (!Files.isRegularFile(qinsDir.resolve(Checkpoint.SINGLE_FILE))) {
             if (Files.exists(qinsDir)) {
                 throw new IOException(qinsDir + " exists but holds no complete model; remove it");
             }
-            String format = engine.providers().registry().linear(PATTERN_A).preferredFormat();
             engine.convert(floatDir, qinsDir, ConversionOptions.of(format, Map.of()), ConversionListener.NONE);
             wroteQins = true;
         }
