@@ -236,8 +236,7 @@ EXPORT void qins_dot_rows(const uint8_t *codes, const uint8_t *signs, const uint
                           long rangeRowStride, const int16_t *hiTable, const int16_t *loTable, int hiShift, int from,
                           int to, const float *xp, float *out) {
     if (kfree < 0) {
-        __builtin_cpu_init();
-        kfree = __builtin_cpu_supports("avx512vbmi");
+        qins_use_mask_free(1);
     }
     if (kfree) {
         dot_rows_kf_any(codes, signs, scales, cols, signStride, rangeRowStride, hiTable, loTable, hiShift, from, to, xp, out);

@@ -40,9 +40,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--kv", description = "KV cache provider (fp32, qins). Default: highest priority.")
     String kv;
 
-    @Option(names = "--no-mmap", description = "Copy the weights into memory at load instead of computing on the mapped checkpoint "
-            + "(as llama.cpp's --no-mmap): faster where mapped pages read slowly (here: float32 decode +50 %%); costs the copy at load.")
-    boolean noMmap;
+    @Mixin
+    NoMmapOption noMmap;
 
     @Option(names = "--prompt-tokens", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
     int promptTokens;
@@ -66,7 +65,7 @@ final class BenchCommand implements Callable<Integer> {
         List<BenchResult> results = new ArrayList<>();
         long rssBefore = ProcessMemory.rssBytes();
         int n;
-        try (QinsEngine engine = threads.engine().kv(kv).weightsInMemory(noMmap).build()) {
+        try (QinsEngine engine = noMmap.apply(threads.engine().kv(kv)).build()) {
             n = engine.threads();
             for (String l : configs) {
                 results.add(new Benchmark(engine).run(model, l, layerOptions, kv, promptTokens, newTokens, warmup));

@@ -19,15 +19,14 @@ final class ModelRunOptions {
     @Option(names = "--kv", description = "KV cache provider (fp32, qins). Default: highest priority.")
     String kv;
 
-    @Option(names = "--no-mmap", description = "Copy the weights into memory at load instead of computing on the mapped checkpoint "
-            + "(as llama.cpp's --no-mmap): faster where mapped pages read slowly (here: float32 decode +50 %%); costs the copy at load.")
-    boolean noMmap;
+    @Mixin
+    NoMmapOption noMmap;
 
     @Mixin
     ThreadsOption threads;
 
     /** The engine these options describe; an unknown provider or option fails here, before any model loads. */
     QinsEngine engine() {
-        return threads.engine().linear(linear).layerOptions(layerOptions).kv(kv).weightsInMemory(noMmap).build();
+        return noMmap.apply(threads.engine().linear(linear).layerOptions(layerOptions).kv(kv)).build();
     }
 }

@@ -94,9 +94,7 @@ class BatchStepTest {
             BatchStep batch = new BatchStep(lm);
             batch.run(List.of(s), List.of(new int[] {1, 5, 9, 33}));
             int vocab = lm.config().vocabSize();
-            while (s.length() < capacity) {
-                batch.run(List.of(s), List.<int[]>of(new int[] {Sampler.argmax(s.logits(), vocab)}));
-            }
+            stepTo(batch, s, capacity, vocab);
             assertThat(reserved).as("reservations for %d positions, one token per step", capacity).hasSizeLessThanOrEqualTo(8)
                     .isSorted().doesNotHaveDuplicates().last().isEqualTo(capacity);
         }
@@ -130,19 +128,22 @@ class BatchStepTest {
             BatchStep batch = new BatchStep(lm);
             batch.run(List.of(s), List.of(new int[] {1, 5, 9, 33}));
             int vocab = lm.config().vocabSize();
-            while (s.length() < 64) {
-                batch.run(List.of(s), List.<int[]>of(new int[] {Sampler.argmax(s.logits(), vocab)}));
-            }
+            stepTo(batch, s, 64, vocab);
             assertThat(reserved).containsExactly(64);
             // From here on, a byte less than the next span's KV cache alone (64 more positions and the copy of one
             // layer of 128): one more position at a time (and a step's activations) still fits.
             long perToken = s.cache().bytesPerToken();
             int layers = s.cache().spec().layers();
             heap.set(perToken * 64 + perToken * 128 / layers - 1);
-            while (s.length() < 80) {
-                batch.run(List.of(s), List.<int[]>of(new int[] {Sampler.argmax(s.logits(), vocab)}));
-            }
+            stepTo(batch, s, 80, vocab);
             assertThat(reserved).startsWith(64, 65, 66).hasSize(1 + 80 - 64).last().isEqualTo(80);
+        }
+    }
+
+    /** Greedy one-token steps of {@code s} alone through {@code batch} until it holds {@code length} positions. */
+    private static void stepTo(BatchStep batch, Sequence s, int length, int vocab) {
+        while (s.length() < length) {
+            batch.run(List.of(s), List.<int[]>of(new int[] {Sampler.argmax(s.logits(), vocab)}));
         }
     }
 

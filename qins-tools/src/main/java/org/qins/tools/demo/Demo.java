@@ -2,9 +2,14 @@ package org.qins.tools.demo;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -79,12 +84,12 @@ public final class Demo {
      */
     static String conversionKey(WeightFormat format) {
         StringBuilder what = new StringBuilder(format.name());
-        format.options().stream().sorted(java.util.Comparator.comparing(OptionSpec::name))
+        format.options().stream().sorted(Comparator.comparing(OptionSpec::name))
                 .forEach(o -> what.append(';').append(o.name()).append('=').append(o.defaultValue()));
         try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(what.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return format.name() + "-" + java.util.HexFormat.of().formatHex(d, 0, 4);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(what.toString().getBytes(StandardCharsets.UTF_8));
+            return format.name() + "-" + HexFormat.of().formatHex(d, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
     }

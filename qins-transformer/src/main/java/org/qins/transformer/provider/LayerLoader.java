@@ -61,9 +61,9 @@ public final class LayerLoader {
 
     /**
      * This loader, copying the weights that providers would compute on in place (the checkpoint's mapped pages) into
-     * its memory first when {@code inMemory} (llama.cpp's {@code --no-mmap}): mapped file pages read markedly slower
-     * than anonymous memory on some machines (this one: float32 decode 8.3 against 12.9 tokens/s). Costs the copy at
-     * load; the source pages are released afterwards.
+     * its memory first when {@code inMemory} (llama.cpp's {@code --no-mmap}): mapped file pages can read markedly
+     * slower than anonymous memory, most of all a checkpoint the page cache holds in 4 KiB pages (README, "Converting
+     * and generating"). Costs the copy at load; the source pages are released afterwards.
      */
     public LayerLoader weightsInMemory(boolean inMemory) {
         return new LayerLoader(selector, explicitName, parallel, layerOptions, memory, inMemory);
