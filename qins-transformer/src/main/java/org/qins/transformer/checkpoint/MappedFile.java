@@ -9,7 +9,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * A checkpoint file mapped read-only into an arena of its own, handed to a parser that keeps the arena
- * (and closes it with what it returns); the arena is closed here when reading or parsing fails.
+ * (and closes it with what it returns); the arena is closed here when reading or parsing fails. The
+ * mapping asks for huge pages ({@link PageAdvice#preferHugePages}): weights are streamed whole at every
+ * decode step.
  */
 public final class MappedFile {
 
@@ -27,6 +29,7 @@ public final class MappedFile {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             MemorySegment file = size == 0 ? MemorySegment.NULL : ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            PageAdvice.preferHugePages(file);
             return parser.parse(file, size, arena);
         } catch (IOException e) {
             arena.close();

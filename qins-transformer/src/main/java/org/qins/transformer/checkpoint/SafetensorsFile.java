@@ -83,7 +83,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /**
      * Drops bytes {@code [from, from + length)} of tensor {@code t} of this file from the process's resident
-     * set ({@link PageRelease}); the view stays usable and reads them back when touched.
+     * set ({@link PageAdvice}); the view stays usable and reads them back when touched.
      */
     void release(TensorView t, long from, long length) {
         if (mapping.byteSize() == 0 || t.data().byteSize() == 0) {
@@ -93,7 +93,7 @@ public final class SafetensorsFile implements AutoCloseable {
         if (offset < 0 || offset + t.data().byteSize() > mapping.byteSize()) {
             throw new IllegalArgumentException(path + ": tensor '" + t.name() + "' is not a view of this file");
         }
-        PageRelease.release(mapping, offset + from, Math.min(length, t.data().byteSize() - from));
+        PageAdvice.release(mapping, offset + from, Math.min(length, t.data().byteSize() - from));
     }
 
     /** Unmaps the file; views become unusable. */

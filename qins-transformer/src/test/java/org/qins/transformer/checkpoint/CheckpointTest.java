@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,7 +140,7 @@ class CheckpointTest {
 
     @Test
     void releasedPagesLeaveTheResidentSetAndReadBackTheSame() throws IOException {
-        org.junit.jupiter.api.Assumptions.assumeTrue(PageRelease.available(), "madvise (Linux) only");
+        org.junit.jupiter.api.Assumptions.assumeTrue(PageAdvice.available(), "madvise (Linux) only");
         int n = 16 << 20; // 64 MiB of F32
         try (ShardedCheckpointWriter w = new ShardedCheckpointWriter(dir, ShardedCheckpointWriter.HUB_SHARD_BYTES)) {
             w.add("big", DType.F32, new long[] {n}, sink -> {
@@ -160,6 +161,35 @@ class CheckpointTest {
             assertThat(touch(t)).isEqualTo(sum); // the mapping still reads the file
             c.release("big", 1000, 10); // a range inside one page: allowed
         }
+    }
+
+    @Test
+    void aMappedCheckpointAsksForHugePages() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(PageAdvice.available(), "madvise (Linux) only");
+        try (ShardedCheckpointWriter w = new ShardedCheckpointWriter(dir, ShardedCheckpointWriter.HUB_SHARD_BYTES)) {
+            w.add("big", DType.F32, new long[] {1 << 20}, sink -> sink.write(MemorySegment.ofArray(new float[1 << 20])));
+        }
+        Path file = dir.resolve(Checkpoint.SINGLE_FILE).toRealPath();
+        assertThat(vmFlagsOf(file)).as("no mapping of %s before opening", file).isEmpty();
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            // "hg": the mapping carries MADV_HUGEPAGE, so pages it faults in are read as 2 MiB folios
+            assertThat(vmFlagsOf(file)).singleElement().asString().contains(" hg");
+            assertThat(c.tensor("big").toFloatArray()).hasSize(1 << 20);
+        }
+    }
+
+    /** The VmFlags lines of this process's mappings of {@code file} (/proc/self/smaps). */
+    private static List<String> vmFlagsOf(Path file) throws IOException {
+        List<String> flags = new java.util.ArrayList<>();
+        boolean inFile = false;
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+                inFile = line.endsWith(" " + file);
+            } else if (inFile && line.startsWith("VmFlags:")) {
+                flags.add(line.substring("VmFlags:".length()) + " ");
+            }
+        }
+        return flags;
     }
 
     private static long touch(TensorView t) {

@@ -7,17 +7,26 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * Drops the pages of a range of a read-only file mapping from this process ({@code madvise(2)} with
- * {@code MADV_DONTNEED}, through FFM): they leave the resident set at once and are read again from
- * the page cache (or the disk) if touched later. A read-only mapping of a file holds no data of
- * its own, so nothing is lost. A converter streaming a checkpoint through its mapping would
- * otherwise see every page it read counted in its RSS until the file is unmapped. Where madvise
- * cannot be called (another OS, native access denied) this does nothing: the pages stay mapped and
- * reclaimable, as before.
+ * Advice to the kernel about read-only file mappings ({@code madvise(2)} through FFM). Where madvise
+ * cannot be called (another OS, native access denied) both calls do nothing and the mapping behaves
+ * as the JDK made it.
+ * <ul>
+ * <li>{@link #release}: {@code MADV_DONTNEED} drops the pages of a range from this process: they leave
+ * the resident set at once and are read again from the page cache (or the disk) if touched later. A
+ * read-only mapping of a file holds no data of its own, so nothing is lost. A converter streaming a
+ * checkpoint through its mapping would otherwise see every page it read counted in its RSS until the
+ * file is unmapped.</li>
+ * <li>{@link #preferHugePages}: {@code MADV_HUGEPAGE} makes the kernel read the pages this mapping faults
+ * in as 2 MiB folios and map them with one page-table entry each (a decode step streams every weight once, and
+ * a mapped float32 model decoded at 0.6 of its in-memory rate when its page cache held 4 KiB pages). Measured on
+ * the float32 TinyLlama-shaped checkpoint read back from disk after eviction: 4.2 of its 4.4 GB mapped in 2 MiB
+ * pages with the advice, 3.6 without. Pages already in the page cache keep the size they were read in.</li>
+ * </ul>
  */
-final class PageRelease {
+final class PageAdvice {
 
     private static final int MADV_DONTNEED = 4;
+    private static final int MADV_HUGEPAGE = 14;
     private static final MethodHandle MADVISE;
     private static final long PAGE;
 
@@ -43,7 +52,7 @@ final class PageRelease {
         PAGE = page;
     }
 
-    private PageRelease() {
+    private PageAdvice() {
     }
 
     /** True where pages can be released. */
@@ -69,6 +78,25 @@ final class PageRelease {
             int rc = (int) MADVISE.invokeExact(MemorySegment.ofAddress(start), end - start, MADV_DONTNEED);
             if (rc != 0) {
                 System.getLogger("org.qins.checkpoint").log(System.Logger.Level.DEBUG, "madvise returned " + rc);
+            }
+        } catch (Throwable e) {
+            throw new IllegalStateException("madvise failed: " + e, e);
+        }
+    }
+
+    /**
+     * Asks for 2 MiB pages where {@code mapping} is faulted in. Only a hint: a kernel without transparent
+     * huge pages, or a file system without large folios, refuses or ignores it, and pages already in the
+     * page cache keep the size they were read in.
+     */
+    static void preferHugePages(MemorySegment mapping) {
+        if (MADVISE == null || mapping.address() == 0 || mapping.byteSize() == 0) {
+            return;
+        }
+        try {
+            int rc = (int) MADVISE.invokeExact(MemorySegment.ofAddress(mapping.address()), mapping.byteSize(), MADV_HUGEPAGE);
+            if (rc != 0) {
+                System.getLogger("org.qins.checkpoint").log(System.Logger.Level.DEBUG, "madvise(MADV_HUGEPAGE) returned " + rc);
             }
         } catch (Throwable e) {
             throw new IllegalStateException("madvise failed: " + e, e);
