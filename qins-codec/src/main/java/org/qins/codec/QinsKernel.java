@@ -26,11 +26,11 @@ interface QinsKernel {
     }
 
     /**
-     * True when {@link #dotRowsBatch} decodes each weight once for several input vectors (then a
-     * small batch is cheaper through it than through decoded tiles).
+     * The largest batch {@link #dotRowsBatch} should take: it decodes each weight once for several input vectors, and
+     * up to this many inputs that is cheaper than decoded tiles (measured per kernel); 0 where it does not fuse.
      */
-    default boolean fusesBatches() {
-        return false;
+    default int fusedBatchLimit() {
+        return 0;
     }
 
     /**

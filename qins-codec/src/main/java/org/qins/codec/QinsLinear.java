@@ -20,12 +20,6 @@ public final class QinsLinear implements LinearLayer {
     private static final ThreadScratch TILE = new ThreadScratch();
     private static final int ROW_GRAIN = 16;
     private static final int TILE_ROWS = 4;
-    /**
-     * Largest batch the fused loop takes. It decodes each group once per four rows; at 8 rows its two
-     * passes beat the packed product, whose 16-lane panels are then half empty (2048x2048, one thread,
-     * thread CPU time, three alternated rounds: 1.18 to 1.27 ms against 1.49 to 1.61 ms).
-     */
-    private static final int FUSED_MAX_BATCH = 8;
 
     private final LayerSpec spec;
     private final QinsTensor tensor;
@@ -69,7 +63,7 @@ public final class QinsLinear implements LinearLayer {
             parallel.forRange(out, ROW_GRAIN, (from, to) -> kernel.dotRows(from, to, x, output, TILE.floats(in)));
             return;
         }
-        if (batch <= FUSED_MAX_BATCH && kernel.fusesBatches()) {
+        if (batch <= kernel.fusedBatchLimit()) {
             // Batched decode steps (a few sequences, one token each): each weight decoded once for
             // several rows, no tile written and read back.
             float[] x = kernel.prepareInput(input, batch);
