@@ -15,11 +15,13 @@
 #         --encode-head (and --layout qins8); python3 qins-bench/write-gguf.py m-f32 m-f32.gguf; llama-quantize
 #         m-f32.gguf m-q8_0.gguf Q8_0 (and Q4_0).
 # llama-bench's tg test generates from an empty cache (positions 0..31); ours decodes after the prompt (64..95).
-# Environment: THREADS (default 2), QINS_JAR (another build's qins.jar, as in model-rounds.sh).
+# Environment: THREADS (default 2), QINS_JAR (another build's qins.jar, as in model-rounds.sh), EVICT=1 (drop every
+# configuration's model files from the page cache first, posix_fadvise DONTNEED, so that each engine reads its own
+# files back as its code does: the page size a mapping gets depends on how the cached file was read or written).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if (( $# < 4 )); then
-  sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 rounds=$1; out=$2; llama_bench=$3; shift 3
@@ -47,6 +49,16 @@ for spec in "$@"; do
   names+=("$name")
 done
 { echo "started $(date -Is); $(uptime)"; echo "command: $0 $rounds $out $llama_bench $*"; } > "$out/run.log"
+if [[ ${EVICT:-0} == 1 ]]; then
+  for spec in "$@"; do
+    arg=${spec#*=}; path=${arg%%:*}
+    [[ -d $path ]] && files=("$path"/*.safetensors) || files=("$path")
+    for file in "${files[@]}"; do
+      python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$file"
+      echo "evicted $file from the page cache" >> "$out/run.log"
+    done
+  done
+fi
 for round in $(seq 1 "$rounds"); do
   for i in "${!names[@]}"; do
     spec=${*:i+1:1}; kind=${spec%%:*}; rest=${spec#*:}; arg=${rest#*=}

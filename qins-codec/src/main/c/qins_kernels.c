@@ -270,7 +270,7 @@ EXPORT void qins_dot_rows(const uint8_t *codes, const uint8_t *signs, const uint
 /*
  * Rows per pass of the batched loop: two rows take each input load (held in registers) for both, and the eight
  * inputs x two rows = 16 accumulators, the four scaled weight vectors and the two inputs still fit the 32 registers.
- * The loop was bound by its input loads, not by the decode: without them (one input for all eight vectors) it ran 2.4x
+ * The loop was bound by its input loads, not by the decode: without them (one input for all eight vectors) it ran 2.3x
  * faster. One row per pass against two, 5632 x 2048, one thread, C harness, alternated: eight inputs 2.09/2.15/2.08
  * -> 1.51/1.53/1.51 ms, four 1.22/1.13 -> 1.00/0.95, two 0.92/1.17 -> 0.74/0.76; the same floats. Three rows: no better.
  */
