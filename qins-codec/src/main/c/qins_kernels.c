@@ -15,7 +15,9 @@
  * is permuted once per call into that order (permute_x) instead of permuting every weight.
  */
 #include <immintrin.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define EXPORT __attribute__((visibility("default")))
@@ -392,6 +394,64 @@ EXPORT void qins_prepare(const float *x, int cols, int batch, float *xp) {
  * out[b * outStride + o] = sum_i W[o][i] * x[b * cols + i] for o in [from, to), b < batch; xp: the
  * batch as qins_prepare wrote it. Eight vectors per pass (see BATCH_PAIR for the registers).
  */
+/*
+ * This thread's 64-byte-aligned copy of the batch's prepared inputs. The batched loop is bound by its input loads, and
+ * inputs prepared into a Java array start 16 bytes (or some other multiple of 8) into a cache line, so that every
+ * 64-byte load spans two lines: 5632 x 2048, eight vectors, one thread, C harness, inputs 16 bytes off 2.73 / 2.96 ms
+ * against 2.07 / 1.70 aligned. The copy (n floats, once per call) costs about 1 % of a call. A Java array can move
+ * between calls, so its own alignment cannot be chosen once. The buffer grows as needed and is freed when its thread
+ * ends (a pthread key's destructor).
+ */
+typedef struct {
+    float *p;
+    size_t cap;
+} aligned_buffer_t;
+
+static pthread_key_t aligned_key;
+static pthread_once_t aligned_once = PTHREAD_ONCE_INIT;
+static int aligned_key_ok;
+
+static void aligned_free(void *v) {
+    aligned_buffer_t *b = v;
+    free(b->p);
+    free(b);
+}
+
+static void aligned_key_init(void) {
+    aligned_key_ok = pthread_key_create(&aligned_key, aligned_free) == 0;
+}
+
+/* src itself where it is aligned or no buffer can be had (the loop is then only slower), else the aligned copy. */
+static const float *aligned_inputs(const float *src, size_t n) {
+    if (((uintptr_t) src & 63) == 0) {
+        return src;
+    }
+    pthread_once(&aligned_once, aligned_key_init);
+    if (!aligned_key_ok) {
+        return src;
+    }
+    aligned_buffer_t *b = pthread_getspecific(aligned_key);
+    if (b == NULL) {
+        b = calloc(1, sizeof *b);
+        if (b == NULL || pthread_setspecific(aligned_key, b) != 0) {
+            free(b);
+            return src;
+        }
+    }
+    if (b->cap < n) {
+        size_t bytes = (n * sizeof(float) + 63) & ~(size_t) 63;
+        float *p = aligned_alloc(64, bytes);
+        if (p == NULL) {
+            return src;
+        }
+        free(b->p);
+        b->p = p;
+        b->cap = bytes / sizeof(float);
+    }
+    memcpy(b->p, src, n * sizeof(float));
+    return b->p;
+}
+
 EXPORT void qins_dot_rows_batch(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
                                  long signStride, long rangeRowStride, const int16_t *hiTable,
                                  const int16_t *loTable, int hiShift, int from, int to, int batch,
@@ -401,7 +461,8 @@ EXPORT void qins_dot_rows_batch(const uint8_t *codes, const uint8_t *signs, cons
     long xs = 32 * all_groups(cols) + XP_SKEW;
     for (int b0 = 0; b0 < batch; b0 += 8) {
         int nb = batch - b0 < 8 ? batch - b0 : 8;
-        const float *xb = xp + b0 * xs;
+        /* each input row stays aligned in the copy: xs floats are a whole number of cache lines */
+        const float *xb = aligned_inputs(xp + b0 * xs, (size_t) nb * xs);
         float *ob = out + (long) b0 * outStride;
 #define CASE(n, sic) case (n) * 2 + (sic): dot_rows_batch(codes, signs, scales, cols, signStride, rangeRowStride, hiTab, \
                                        loTab, hiShift, from, to, xb, xs, n, ob, outStride, sic); break;
