@@ -74,14 +74,7 @@ final class PageAdvice {
         if (end <= start) {
             return;
         }
-        try {
-            int rc = (int) MADVISE.invokeExact(MemorySegment.ofAddress(start), end - start, MADV_DONTNEED);
-            if (rc != 0) {
-                System.getLogger("org.qins.checkpoint").log(System.Logger.Level.DEBUG, "madvise returned " + rc);
-            }
-        } catch (Throwable e) {
-            throw new IllegalStateException("madvise failed: " + e, e);
-        }
+        madvise(start, end - start, MADV_DONTNEED, "MADV_DONTNEED");
     }
 
     /**
@@ -93,10 +86,15 @@ final class PageAdvice {
         if (MADVISE == null || mapping.address() == 0 || mapping.byteSize() == 0) {
             return;
         }
+        madvise(mapping.address(), mapping.byteSize(), MADV_HUGEPAGE, "MADV_HUGEPAGE");
+    }
+
+    /** madvise(2) on {@code [start, start + length)}; a refusal is only logged: the advice is an optimisation. */
+    private static void madvise(long start, long length, int advice, String name) {
         try {
-            int rc = (int) MADVISE.invokeExact(MemorySegment.ofAddress(mapping.address()), mapping.byteSize(), MADV_HUGEPAGE);
+            int rc = (int) MADVISE.invokeExact(MemorySegment.ofAddress(start), length, advice);
             if (rc != 0) {
-                System.getLogger("org.qins.checkpoint").log(System.Logger.Level.DEBUG, "madvise(MADV_HUGEPAGE) returned " + rc);
+                System.getLogger("org.qins.checkpoint").log(System.Logger.Level.DEBUG, "madvise(" + name + ") returned " + rc);
             }
         } catch (Throwable e) {
             throw new IllegalStateException("madvise failed: " + e, e);
