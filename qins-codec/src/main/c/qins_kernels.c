@@ -391,16 +391,14 @@ EXPORT void qins_prepare(const float *x, int cols, int batch, float *xp) {
 }
 
 /*
- * out[b * outStride + o] = sum_i W[o][i] * x[b * cols + i] for o in [from, to), b < batch; xp: the
- * batch as qins_prepare wrote it. Eight vectors per pass (see BATCH_PAIR for the registers).
- */
-/*
  * This thread's 64-byte-aligned copy of the batch's prepared inputs. The batched loop is bound by its input loads, and
  * inputs prepared into a Java array start 16 bytes (or some other multiple of 8) into a cache line, so that every
  * 64-byte load spans two lines: 5632 x 2048, eight vectors, one thread, C harness, inputs 16 bytes off 2.73 / 2.96 ms
- * against 2.07 / 1.70 aligned. The copy (n floats, once per call) costs about 1 % of a call. A Java array can move
- * between calls, so its own alignment cannot be chosen once. The buffer grows as needed and is freed when its thread
- * ends (a pthread key's destructor).
+ * against 2.07 / 1.70 aligned. The copy is made once per call, so once per row chunk of the thread pool: over the
+ * pool's shrinking chunks of one product (one thread, three rounds) a misaligned batch took 2048 x 2048 544-558 us
+ * against 540-562 aligned, 2048 x 5632 1599-1721 against 1544-1882, 256 x 2048 71-75 against 64-68 (the small k/v
+ * products pay 5 to 15 %). A Java array can move between calls, so its own alignment cannot be chosen once. The buffer
+ * grows as needed and is freed when its thread ends (a pthread key's destructor).
  */
 typedef struct {
     float *p;
@@ -452,6 +450,10 @@ static const float *aligned_inputs(const float *src, size_t n) {
     return b->p;
 }
 
+/*
+ * out[b * outStride + o] = sum_i W[o][i] * x[b * cols + i] for o in [from, to), b < batch; xp: the
+ * batch as qins_prepare wrote it. Eight vectors per pass (see BATCH_PAIR for the registers).
+ */
 EXPORT void qins_dot_rows_batch(const uint8_t *codes, const uint8_t *signs, const uint16_t *scales, int cols,
                                  long signStride, long rangeRowStride, const int16_t *hiTable,
                                  const int16_t *loTable, int hiShift, int from, int to, int batch,
