@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", description = {"Benchmark a model on pseudo-random token ids: prefill and decode tokens/s, time to "
         + "first token, weight bytes, KV bytes per token, heap and RSS.",
     "Several --linear values run one after the other in this process (each model closed before the next) and print side by "
-        + "side with ratios against the first."})
+        + "side with ratios against the first; each of them first runs once untimed, so that none is timed on code that only "
+        + "the configurations before it made the JIT compile."})
 final class BenchCommand implements Callable<Integer> {
 
     @Spec
@@ -61,18 +62,31 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         List<String> configs = linear == null || linear.isEmpty() ? java.util.Collections.singletonList(null) : linear;
         List<BenchResult> results = new ArrayList<>();
         long rssBefore = ProcessMemory.rssBytes();
         int n;
         try (QinsEngine engine = noMmap.apply(threads.engine().kv(kv)).build()) {
             n = engine.threads();
+            if (configs.size() > 1) {
+                // Configurations share the JIT: the first one timed would pay for compiling what all of them run (attention,
+                // norms, sampling), the later ones would not. Tiny fixture, one thread, --warmup 30, 480 tokens: Pattern A
+                // decoded at 3785 tokens/s timed first, 6982 and 8043 alone in its own process (fp32: 9246 second, 6449 and
+                // 6811 alone). So every configuration runs once, untimed, before any is timed.
+                for (String l : configs) {
+                    err.printf("bench: untimed first run of %s%n", l == null ? "default" : l);
+                    err.flush();
+                    new Benchmark(engine).run(model, l, layerOptions, kv, promptTokens, newTokens, warmup);
+                }
+            }
             for (String l : configs) {
                 results.add(new Benchmark(engine).run(model, l, layerOptions, kv, promptTokens, newTokens, warmup));
             }
         }
-        out.printf("bench %s: %d prompt tokens, %d new tokens, %d threads, %d warm-up rounds; RSS before loading %.1f MB%n%n", model,
-                promptTokens, newTokens, n, warmup, rssBefore / 1e6);
+        out.printf("bench %s: %d prompt tokens, %d new tokens, %d threads, %d warm-up rounds%s; RSS before loading %.1f MB%n%n", model,
+                promptTokens, newTokens, n, warmup, configs.size() > 1 ? " (every configuration also ran once untimed first)" : "",
+                rssBefore / 1e6);
         print(results, out);
         if (results.size() > 1) {
             out.println();
