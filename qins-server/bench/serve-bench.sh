@@ -7,6 +7,7 @@
 # MODEL_DIR: e.g. a converted `qins synth --shape tinyllama-1b` model. A model without tokenizer.json (synth writes
 # none) is served from a sibling directory of links plus a generated word-level tokenizer ("w3" ... "wN", one word
 # per id), so that every token decodes to text. Prints `uptime` before and after: the host is shared.
+# SERVE_ARGS: more `qins serve` options, e.g. SERVE_ARGS="--prefill-chunk 256".
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 model=$(cd "$1" && pwd)
@@ -38,7 +39,8 @@ PY
 fi
 
 log=$(mktemp)
-"$qins" serve --model "$serve_dir" --threads "$threads" --port "$port" --max-sequences 16 --max-context 512 >"$log" 2>&1 &
+"$qins" serve --model "$serve_dir" --threads "$threads" --port "$port" --max-sequences 16 --max-context 512 \
+  ${SERVE_ARGS:-} >"$log" 2>&1 &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 600); do grep -q '^serving' "$log" && break; sleep 1; done
