@@ -7,8 +7,9 @@ import org.qins.transformer.model.*;
  * The engine's continuous batching without HTTP, shaped as llama.cpp's {@code llama-batched-bench} (a benchmark, not a
  * test): for each level B, B sequences read a PP-token prompt together (one {@code BatchStep}, fed in rounds of the
  * model's prefill chunk), then TG one-token steps together; prints the prompt time, the steps' time and B x TG tokens
- * per second over both, as llama-batched-bench reports T_PP, T_TG and S_TG (it too times TG steps after the prompt). Prompts are distinct pseudo-random ids; tokens are fed, not sampled (the step's cost does not depend
- * on which token it is). Two rounds, the first one warming up.
+ * per second over both, as llama-batched-bench reports T_PP, T_TG and S_TG (it too times TG steps after the prompt).
+ * Prompts are distinct pseudo-random ids; tokens are fed, not sampled (the step's cost does not depend on which token
+ * it is). Two rounds, the first one warming up.
  *
  * <pre>java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -cp qins-cli/target/qins.jar \
  *     qins-server/bench/BatchedBench.java MODEL_DIR 1,4,8,16 [PP [TG]]</pre>
@@ -44,9 +45,9 @@ public class BatchedBench {
                     for (int s = 0; s < tg; s++) step.run(seqs, next);
                     long t2 = System.nanoTime();
                     double tpp = (t1 - t0) / 1e9, ttg = (t2 - t1) / 1e9;
-                    System.out.printf(Locale.ROOT, "round %d B %2d: T_PP %6.3f s (%6.1f t/s)  T_TG %6.3f s  S_TG %6.2f t/s"
-                            + "  generated %4d in %6.3f s: %6.2f t/s%n", round, b, tpp, b * pp / tpp, ttg, b * tg / ttg,
-                            b * tg, tpp + ttg, b * tg / (tpp + ttg));
+                    System.out.printf(Locale.ROOT, "round %d B %2d: T_PP %6.3f s (%6.1f t/s)  T_TG %6.3f s"
+                            + "  S_TG %6.2f t/s  generated %4d in %6.3f s: %6.2f t/s%n", round, b, tpp, b * pp / tpp,
+                            ttg, b * tg / ttg, b * tg, tpp + ttg, b * tg / (tpp + ttg));
                 }
             }
         }
